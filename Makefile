@@ -1,0 +1,40 @@
+# `make decks` and `make test` set themselves up: a .venv with the package and its test extras,
+# re-installed whenever pyproject.toml changes.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: decks anki pdf md test lint validate stats bench clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found (set PYTHON=...)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+decks: $(STAMP)
+	$(BIN)/dlexport build
+
+anki pdf md: $(STAMP)
+	$(BIN)/dlexport build --format $@
+
+validate: $(STAMP)
+	$(BIN)/dlexport validate
+
+stats: $(STAMP)
+	$(BIN)/dlexport stats
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_pdf.py
+
+clean:
+	rm -rf out build dist .pytest_cache $(VENV) src/*.egg-info

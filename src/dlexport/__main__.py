@@ -1,0 +1,3 @@
+from dlexport.cli import main
+
+main()

@@ -1,0 +1,287 @@
+"""The command line: a thin click layer over the library. DlexportErrors become clean messages and exit
+codes here and nowhere else (0 ok, 1 build failure, 2 invalid input or usage)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from dlexport import __version__, registry
+from dlexport.config import Settings, load_settings
+from dlexport.corpus import load_corpus
+from dlexport.errors import ConfigError, CorpusError, DlexportError
+from dlexport.exporters.base import BuildContext
+from dlexport.model import DIFFICULTIES, Corpus
+from dlexport.select import select
+from dlexport.stats import table
+
+
+class Cli(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CorpusError as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            click.echo(f"{len(exc.problems)} problem(s) found.", err=True)
+            sys.exit(exc.exit_code)
+        except DlexportError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+
+
+def _settings(ctx: click.Context) -> Settings:
+    return ctx.obj
+
+
+def content_option(f: Callable) -> Callable:
+    return click.option("--content", "content", type=click.Path(path_type=Path, file_okay=False),
+                        help="Corpus directory (default: from the config file, else ./content).")(f)
+
+
+def _corpus(ctx: click.Context, content: Path | None) -> Corpus:
+    return load_corpus(content or _settings(ctx).content)
+
+
+@click.group(cls=Cli, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--config", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="Settings file (default: ./dlexport.toml, else [tool.dlexport] in ./pyproject.toml).")
+@click.version_option(__version__, prog_name="dlexport")
+@click.pass_context
+def cli(ctx: click.Context, config: Path | None) -> None:
+    """Turn a YAML corpus of interview questions into Anki decks, PDF cheat sheets and Markdown handouts.
+
+    \b
+    Example:
+      dlexport validate                 # check content/
+      dlexport build                    # every format into out/
+      dlexport build --format pdf --topic cnn --columns 3
+    """
+    try:
+        ctx.obj = load_settings(config)
+    except DlexportError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+
+
+@cli.command()
+@click.argument("directory", required=False, type=click.Path(path_type=Path, file_okay=False))
+@content_option
+@click.pass_context
+def validate(ctx: click.Context, directory: Path | None, content: Path | None) -> None:
+    """Check the corpus and report every problem as path:line:col: message.
+
+    \b
+    Example:
+      dlexport validate content
+    """
+    corpus = _corpus(ctx, directory or content)
+    n = sum(1 for _ in corpus.entries())
+    click.echo(f"{corpus.root}: {n} entries in {len(corpus.topics)} topics, no problems.")
+
+
+@cli.command()
+@click.option("--format", "-f", "formats", multiple=True, metavar="NAME",
+              help="Exporter to run (repeatable; default: every available one). See `dlexport exporters`.")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), help="Output directory (default: out).")
+@click.option("--topic", "topics", multiple=True, help="Only these topics (repeatable).")
+@click.option("--tag", "tags", multiple=True, help="Only entries with one of these tags (repeatable).")
+@click.option("--difficulty", "difficulties", multiple=True, type=click.Choice(DIFFICULTIES),
+              help="Only these difficulties (repeatable).")
+@click.option("--id", "ids", multiple=True, help="Only these entry ids (repeatable).")
+@click.option("--templates", type=click.Path(path_type=Path, file_okay=False, exists=True),
+              help="Folder of templates overriding the built-in ones.")
+@click.option("--paper", type=click.Choice(["a4", "letter"]), help="pdf: paper size.")
+@click.option("--orientation", type=click.Choice(["portrait", "landscape"]), help="pdf: page orientation.")
+@click.option("--columns", type=click.Choice(["1", "2", "3"]), help="pdf: text columns.")
+@click.option("--layout", type=click.Choice(["cheatsheet", "quiz", "handout"]), help="pdf: only this layout.")
+@click.option("--split/--no-split", default=None, help="anki: also write one .apkg per topic.")
+@click.option("--answers", type=click.Choice(["open", "collapsed"]), help="md: show or fold answers.")
+@click.option("--single/--no-single", default=None, help="md: one file instead of one per topic.")
+@click.option("--option", "-O", "raw_options", multiple=True, metavar="FORMAT.KEY=VALUE",
+              help="Set any exporter option, e.g. -O pdf.columns=3.")
+@content_option
+@click.pass_context
+def build(ctx: click.Context, formats: tuple[str, ...], out: Path | None, topics, tags, difficulties, ids,
+          templates: Path | None, paper, orientation, columns, layout, split, answers, single,
+          raw_options: tuple[str, ...], content: Path | None) -> None:
+    """Build study material from the corpus into out/<format>/.
+
+    \b
+    Examples:
+      dlexport build
+      dlexport build --format anki --split
+      dlexport build --format pdf --paper letter --columns 3 --difficulty basic
+      dlexport build --format md --answers collapsed --topic cnn --topic sequence
+    """
+    settings = _settings(ctx)
+    corpus = select(_corpus(ctx, content), topics, tags, difficulties, ids)
+    flags = {
+        "pdf": {"paper": paper, "orientation": orientation, "columns": columns, "layout": layout},
+        "anki": {"split": split},
+        "md": {"answers": answers, "single": single},
+    }
+    for raw in raw_options:
+        m = re.fullmatch(r"([\w-]+)\.(\w+)=(.*)", raw)
+        if not m:
+            raise ConfigError(f"--option expects FORMAT.KEY=VALUE, not {raw!r}")
+        flags.setdefault(m[1], {})[m[2]] = m[3]
+    available = registry.discover()
+    names = formats or settings.formats or tuple(n for n, r in available.items() if r.exporter)
+    exporters = []
+    for name in names:
+        cls = registry.get(name)
+        given = {k: v for k, v in flags.get(name, {}).items() if v is not None}
+        exporters.append(cls(None, cls.parse_options({**settings.exporters.get(name, {}), **given})))
+    out_dir = out or settings.out
+    with _progress() as progress:
+        context = BuildContext(title=settings.title, templates=templates or settings.templates, progress=progress)
+        for exporter in exporters:
+            exporter.context = context
+            for path in exporter.export(corpus, out_dir / exporter.name):
+                click.echo(f"wrote {path}")
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[str, int], Callable[[], None]]]:
+    """A progress bar on a terminal; silence in CI and pipes."""
+    if not sys.stderr.isatty() or os.environ.get("CI"):
+        yield lambda label, total: (lambda: None)
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True) as bar:
+
+        def start(label: str, total: int) -> Callable[[], None]:
+            task = bar.add_task(label, total=total)
+            return lambda: bar.advance(task)
+
+        yield start
+
+
+@cli.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output (see README).")
+@content_option
+@click.pass_context
+def list_(ctx: click.Context, as_json: bool, content: Path | None) -> None:
+    """List every entry.
+
+    \b
+    Examples:
+      dlexport list
+      dlexport list --json | jq '.entries[] | select(.difficulty == "advanced") | .id'
+    """
+    corpus = _corpus(ctx, content)
+    if as_json:
+        click.echo(json.dumps(corpus_json(corpus), indent=2, ensure_ascii=False))
+        return
+    for entry in corpus.entries():
+        mark = " (retired)" if entry.retired else ""
+        click.echo(f"{corpus.number(entry):>6}  {entry.id:<40} {entry.difficulty:<12} {entry.question}{mark}")
+
+
+def corpus_json(corpus: Corpus) -> dict[str, Any]:
+    """The documented, stable shape of `dlexport list --json` (version 1)."""
+    return {
+        "version": 1,
+        "topics": [{"id": t.id, "title": t.title, "summary": t.summary, "entries": len(t.entries)}
+                   for t in corpus.topics],
+        "sources": [{"key": s.key, "title": s.title, "questions": s.questions} for s in corpus.sources],
+        "entries": [
+            {
+                "id": e.id,
+                "number": corpus.number(e),
+                "topic": e.topic,
+                "question": e.question,
+                "answer": e.answer,
+                "details": e.details,
+                "difficulty": e.difficulty,
+                "tags": list(e.tags),
+                "sources": list(e.sources),
+                "related": list(e.related),
+                "cloze": e.cloze,
+                "retired": e.retired,
+                "file": str(e.path),
+                "line": e.line,
+            }
+            for e in corpus.entries()
+        ],
+    }
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@content_option
+@click.pass_context
+def stats(ctx: click.Context, as_json: bool, content: Path | None) -> None:
+    """Entries per topic and difficulty, and coverage of each seed question list.
+
+    \b
+    Example:
+      dlexport stats
+    """
+    data = table(_corpus(ctx, content))
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+        return
+    click.echo(f"{'topic':<18}{'entries':>8}{'basic':>8}{'interm.':>9}{'advanced':>10}")
+    for row in data["topics"]:
+        click.echo(f"{row['topic']:<18}{row['entries']:>8}{row['basic']:>8}{row['intermediate']:>9}"
+                   f"{row['advanced']:>10}")
+    click.echo(f"{'total':<18}{data['entries']:>8}")
+    click.echo(f"\nanswered {data['answered']}, unanswered {data['unanswered']}, with details "
+               f"{data['with_details']}, with cloze {data['with_cloze']}, retired {data['retired']}")
+    click.echo("\nseed coverage:")
+    for src in data["sources"]:
+        if src["questions"] is None:
+            click.echo(f"  {src['key']:<8} {src['covered']} entries   {src['title']}")
+        else:
+            click.echo(f"  {src['key']:<8} {src['covered']}/{src['questions']}   {src['title']}")
+            if src["missing"]:
+                click.echo(f"           missing: {' '.join(src['missing'])}")
+    click.echo(f"  {'all':<8} {data['seed_covered']}/{data['seed_questions']}")
+
+
+@cli.command()
+def exporters() -> None:
+    """List installed exporters, and why any of them is unavailable.
+
+    \b
+    Example:
+      dlexport exporters
+    """
+    for name, reg in registry.discover().items():
+        if reg.exporter:
+            click.echo(f"{name:<8} {reg.exporter.description}  [.{reg.exporter.suffix}]  from {reg.source}")
+        else:
+            click.echo(f"{name:<8} unavailable: {reg.problem}  from {reg.source}")
+
+
+@cli.command()
+@click.argument("topic")
+@click.option("--id", "entry_id", help="Id for the new entry (default: derived from the topic).")
+@content_option
+@click.pass_context
+def new(ctx: click.Context, topic: str, entry_id: str | None, content: Path | None) -> None:
+    """Append a new entry skeleton to TOPIC's file, with a fresh unique id.
+
+    \b
+    Example:
+      dlexport new cnn --id cnn-dilated-convolution
+    """
+    from dlexport.scaffold import new_entry
+
+    path, line, eid = new_entry(content or _settings(ctx).content, topic, entry_id)
+    click.echo(f"{path}:{line}: new entry '{eid}': fill in its question and answer, then run dlexport validate")
+
+
+def main() -> None:
+    cli(prog_name="dlexport")

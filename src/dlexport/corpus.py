@@ -1,0 +1,289 @@
+"""load_corpus(dir) -> Corpus: read topics.yaml, sources.yaml and one YAML file per topic, check
+everything, and report every problem at once as `path:line:col: message`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from dlexport.errors import CorpusError, Problem
+from dlexport.markup import UnbalancedMath, image_sources, split_math
+from dlexport.model import DIFFICULTIES, Corpus, Entry, Source, Topic
+from dlexport.yamlnodes import Node, parse_yaml, position_in
+
+TOPICS_FILE = "topics.yaml"
+SOURCES_FILE = "sources.yaml"
+
+ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_:.+-]*")
+SOURCE_REF = re.compile(r"(?P<key>[a-z0-9][a-z0-9_-]*)(?:#(?P<n>\d+))?")
+CLOZE = re.compile(r"\{\{c(\d+)::")
+
+ENTRY_FIELDS: dict[str, tuple[type, bool]] = {  # name: (type, required)
+    "id": (str, True),
+    "question": (str, True),
+    "answer": (str, True),
+    "details": (str, False),
+    "difficulty": (str, True),
+    "tags": (list, False),
+    "sources": (list, False),
+    "related": (list, False),
+    "cloze": (str, False),
+    "retired": (bool, False),
+}
+_TYPE_NAMES = {str: "a string", list: "a list", bool: "true or false", int: "a whole number", dict: "a mapping"}
+
+
+class _File:
+    """One YAML file being checked: its nodes, its source lines, and where its problems go."""
+
+    def __init__(self, path: Path, problems: list[Problem]):
+        self.path = path
+        self.problems = problems
+        text = path.read_text(encoding="utf-8")
+        self.lines = text.splitlines()
+        self.root = parse_yaml(path, text, problems)
+
+    def error(self, node: Node, message: str, entry_id: str | None = None, offset: int | None = None) -> None:
+        line, col = (node.line, node.col) if offset is None else position_in(node, offset, self.lines)
+        self.problems.append(Problem(self.path, line, col, message, entry_id))
+
+    def mapping(self, node: Node | None, fields: dict[str, tuple[type, bool]], what: str,
+                entry_id: str | None = None) -> dict[str, Any] | None:
+        """Check a mapping's keys and value types; return plain values for the fields that are fine."""
+        if node is None or node.kind != "mapping":
+            where = node or Node(None, 1, 1)
+            self.error(where, f"{what} must be a mapping", entry_id)
+            return None
+        values: dict[str, Any] = {}
+        for name, value in node.value.items():
+            if name not in fields:
+                allowed = ", ".join(fields)
+                self.error(node.keys[name], f"unknown key '{name}' in {what} (allowed: {allowed})", entry_id)
+                continue
+            expected = fields[name][0]
+            ok = isinstance(value.value, expected) and not (expected is int and isinstance(value.value, bool))
+            if not ok:
+                self.error(value, f"'{name}' must be {_TYPE_NAMES[expected]}", entry_id)
+                continue
+            values[name] = value
+        for name, (_, required) in fields.items():
+            if required and name not in node.value:
+                self.error(node, f"missing required key '{name}' in {what}", entry_id)
+        return values
+
+    def strings(self, node: Node, name: str, entry_id: str | None) -> list[tuple[str, Node]]:
+        out = []
+        for item in node.value:
+            if item.kind != "scalar" or not isinstance(item.value, str) or not item.value:
+                self.error(item, f"every item of '{name}' must be a non-empty string", entry_id)
+            else:
+                out.append((item.value, item))
+        return out
+
+
+def load_corpus(root: Path | str) -> Corpus:
+    """Load and validate a corpus directory. Raises CorpusError listing every problem found."""
+    root = Path(root)
+    problems: list[Problem] = []
+    if not (root / TOPICS_FILE).is_file():
+        raise CorpusError([Problem(root / TOPICS_FILE, 1, 1, "no topics.yaml: is this a corpus directory?")])
+
+    topic_meta = _load_topics(_File(root / TOPICS_FILE, problems))
+    sources = _load_sources(_File(root / SOURCES_FILE, problems)) if (root / SOURCES_FILE).is_file() else {}
+
+    entries: dict[str, list[Entry]] = {tid: [] for tid in topic_meta}
+    seen_ids: dict[str, Problem] = {}
+    seen_topics: dict[str, Path] = {}
+    pending_related: list[tuple[_File, Node, str, str]] = []
+    for path in sorted(root.glob("*.yaml")):
+        if path.name in (TOPICS_FILE, SOURCES_FILE):
+            continue
+        f = _File(path, problems)
+        topic_id = _load_topic_file(f, topic_meta, seen_topics, sources, seen_ids, entries, pending_related)
+        if topic_id:
+            seen_topics[topic_id] = path
+
+    for f, node, entry_id, target in pending_related:
+        if target not in seen_ids:
+            f.error(node, f"related id '{target}' does not exist", entry_id)
+        elif target == entry_id:
+            f.error(node, "an entry cannot be related to itself", entry_id)
+
+    if problems:
+        raise CorpusError(problems)
+    topics = tuple(Topic(tid, title, summary, tuple(entries[tid])) for tid, (title, summary, _) in topic_meta.items())
+    return Corpus(topics=topics, sources=tuple(sources.values()), root=root.resolve())
+
+
+def _load_topics(f: _File) -> dict[str, tuple[str, str, Node]]:
+    doc = f.mapping(f.root, {"topics": (list, True)}, "topics.yaml")
+    out: dict[str, tuple[str, str, Node]] = {}
+    if not doc or "topics" not in doc:
+        return out
+    fields = {"id": (str, True), "title": (str, True), "summary": (str, False)}
+    for node in doc["topics"].value:
+        t = f.mapping(node, fields, "a topic")
+        if not t or "id" not in t or "title" not in t:
+            continue
+        tid = t["id"].value
+        if not ID.fullmatch(tid):
+            f.error(t["id"], f"topic id '{tid}' must be kebab-case (a-z, 0-9, single hyphens)")
+        elif tid in out:
+            f.error(t["id"], f"duplicate topic id '{tid}' (first at line {out[tid][2].line})")
+        else:
+            out[tid] = (t["title"].value, t["summary"].value if "summary" in t else "", t["id"])
+    return out
+
+
+def _load_sources(f: _File) -> dict[str, Source]:
+    doc = f.mapping(f.root, {"sources": (list, True)}, "sources.yaml")
+    out: dict[str, Source] = {}
+    if not doc or "sources" not in doc:
+        return out
+    fields = {"key": (str, True), "title": (str, True), "questions": (int, False)}
+    for node in doc["sources"].value:
+        s = f.mapping(node, fields, "a source")
+        if not s or "key" not in s or "title" not in s:
+            continue
+        key = s["key"].value
+        if not SOURCE_REF.fullmatch(key) or "#" in key:
+            f.error(s["key"], f"source key '{key}' must be lower-case letters, digits, '-' or '_'")
+        elif key in out:
+            f.error(s["key"], f"duplicate source key '{key}'")
+        else:
+            count = s["questions"].value if "questions" in s else None
+            if count is not None and count < 1:
+                f.error(s["questions"], "'questions' must be at least 1")
+            out[key] = Source(key, s["title"].value, count)
+    return out
+
+
+def _load_topic_file(f: _File, topic_meta, seen_topics, sources, seen_ids, entries, pending_related) -> str | None:
+    doc = f.mapping(f.root, {"topic": (str, True), "entries": (list, True)}, "a topic file")
+    if not doc or "topic" not in doc:
+        return None
+    topic_id = doc["topic"].value
+    if topic_id not in topic_meta:
+        f.error(doc["topic"], f"unknown topic '{topic_id}' (declare it in topics.yaml)")
+        return None
+    if topic_id in seen_topics:
+        f.error(doc["topic"], f"topic '{topic_id}' already has a file: {seen_topics[topic_id].name}")
+        return None
+    for node in doc["entries"].value if "entries" in doc else []:
+        entry = _load_entry(f, node, topic_id, sources, seen_ids, pending_related)
+        if entry:
+            entries[topic_id].append(entry)
+    return topic_id
+
+
+def _load_entry(f: _File, node: Node, topic_id: str, sources, seen_ids, pending_related) -> Entry | None:
+    id_node = node.value.get("id") if node.kind == "mapping" else None
+    entry_id = id_node.value if id_node and isinstance(id_node.value, str) else None
+    e = f.mapping(node, ENTRY_FIELDS, f"entry '{entry_id}'" if entry_id else "an entry", entry_id)
+    if e is None:
+        return None
+    count = len(f.problems)
+
+    if "id" in e:
+        if not ID.fullmatch(entry_id):
+            f.error(e["id"], f"id '{entry_id}' must be kebab-case (a-z, 0-9, single hyphens)", entry_id)
+        elif entry_id in seen_ids:
+            first = seen_ids[entry_id]
+            f.error(e["id"], f"duplicate id '{entry_id}' (first defined at {first.path}:{first.line})", entry_id)
+        else:
+            seen_ids[entry_id] = Problem(f.path, e["id"].line, e["id"].col, "", entry_id)
+
+    for name in ("question", "answer"):
+        if name in e and not e[name].value.strip():
+            f.error(e[name], f"'{name}' must not be empty", entry_id)
+    if "difficulty" in e and e["difficulty"].value not in DIFFICULTIES:
+        f.error(e["difficulty"], f"difficulty must be one of {', '.join(DIFFICULTIES)}", entry_id)
+
+    tags = f.strings(e["tags"], "tags", entry_id) if "tags" in e else []
+    for tag, item in tags:
+        if not TAG.fullmatch(tag):
+            f.error(item, f"tag '{tag}' must have no spaces (letters, digits, _ - : . +)", entry_id)
+    refs = f.strings(e["sources"], "sources", entry_id) if "sources" in e else []
+    for ref, item in refs:
+        _check_source(f, item, ref, sources, entry_id)
+    related = f.strings(e["related"], "related", entry_id) if "related" in e else []
+    pending_related += [(f, item, entry_id, target) for target, item in related]
+
+    for name in ("question", "answer", "details", "cloze"):
+        if name in e:
+            _check_markdown(f, e[name], entry_id)
+    if "cloze" in e:
+        _check_cloze(f, e["cloze"], entry_id)
+
+    if len(f.problems) > count or entry_id is None or not {"question", "answer", "difficulty"} <= e.keys():
+        return None
+    text: Callable[[str], str | None] = lambda k: e[k].value if k in e else None  # noqa: E731
+    return Entry(
+        id=entry_id,
+        topic=topic_id,
+        question=e["question"].value.strip(),
+        answer=e["answer"].value.strip(),
+        difficulty=e["difficulty"].value,
+        tags=tuple(t for t, _ in tags),
+        sources=tuple(r for r, _ in refs),
+        related=tuple(r for r, _ in related),
+        details=(text("details") or "").strip() or None,
+        cloze=(text("cloze") or "").strip() or None,
+        retired=bool(text("retired")),
+        path=f.path,
+        line=node.line,
+    )
+
+
+def _check_source(f: _File, item: Node, ref: str, sources: dict[str, Source], entry_id: str | None) -> None:
+    m = SOURCE_REF.fullmatch(ref)
+    if not m:
+        f.error(item, f"source '{ref}' must be KEY or KEY#N", entry_id)
+        return
+    key, n = m["key"], m["n"]
+    src = sources.get(key)
+    if src is None:
+        f.error(item, f"unknown source key '{key}' (declare it in sources.yaml)", entry_id)
+    elif src.questions is None and n is not None:
+        f.error(item, f"source '{key}' has no numbered questions", entry_id)
+    elif src.questions is not None and n is None:
+        f.error(item, f"source '{key}' needs a question number: {key}#N (1 to {src.questions})", entry_id)
+    elif src.questions is not None and not 1 <= int(n) <= src.questions:
+        f.error(item, f"'{ref}': {key} has questions 1 to {src.questions}", entry_id)
+
+
+def _check_markdown(f: _File, node: Node, entry_id: str | None) -> None:
+    text: str = node.value
+    try:
+        split_math(text)
+    except UnbalancedMath as exc:
+        f.error(node, str(exc), entry_id, offset=exc.offset)
+    root = f.path.parent.resolve()
+    for src in image_sources(text):
+        offset = max(text.find(src), 0)
+        if re.match(r"^[a-z][a-z0-9+.-]*:|^//", src, re.I):
+            f.error(node, f"image '{src}' must be a file inside the corpus directory, not a URL", entry_id, offset)
+            continue
+        target = (root / src).resolve()
+        if not target.is_relative_to(root):
+            f.error(node, f"image '{src}' leaves the corpus directory", entry_id, offset)
+        elif not target.is_file():
+            f.error(node, f"image '{src}' does not exist", entry_id, offset)
+
+
+def _check_cloze(f: _File, node: Node, entry_id: str | None) -> None:
+    text: str = node.value
+    starts = list(CLOZE.finditer(text))
+    if not starts:
+        f.error(node, "cloze has no deletion like {{c1::...}}: Anki would make no card from it", entry_id)
+    for m in starts:
+        end = text.find("}}", m.end())
+        if end == -1:
+            f.error(node, "cloze deletion is never closed with '}}'", entry_id, offset=m.start())
+            continue
+        inner = text[m.end() : end]
+        if inner.count("{") != inner.count("}"):
+            f.error(node, "a '}}' inside this cloze deletion ends it early", entry_id, offset=m.start())

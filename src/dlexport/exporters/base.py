@@ -1,0 +1,107 @@
+"""What every exporter is: a name, an output suffix, typed options, and one export(corpus, dest)."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+import typing
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from jinja2 import Environment
+
+from dlexport.errors import ConfigError
+from dlexport.model import Corpus
+from dlexport.templating import environment
+
+
+def build_time() -> int:
+    """Now, or SOURCE_DATE_EPOCH when set, for reproducible builds."""
+    return int(os.environ.get("SOURCE_DATE_EPOCH", time.time()))
+
+
+@dataclass(frozen=True)
+class BuildContext:
+    """What an exporter may use besides the corpus."""
+
+    title: str = "Deep Learning Interview Questions"
+    templates: Path | None = None  # the user's template folder, searched before the built-ins
+    progress: Callable[[str, int], Callable[[], None]] = field(
+        default=lambda label, total: (lambda: None), compare=False
+    )  # progress(label, total) -> advance()
+
+    @property
+    def env(self) -> Environment:
+        return environment(self.templates)
+
+    @property
+    def date(self) -> str:
+        return time.strftime("%Y-%m-%d", time.gmtime(build_time()))
+
+
+@dataclass(frozen=True)
+class NoOptions:
+    pass
+
+
+class Exporter(ABC):
+    """Subclass, set `name`, `suffix` and `description`, declare `Options` (a frozen dataclass whose
+    fields are the settings under [tool.dlexport.<name>]), implement `export`, and register the class
+    in the `dlexport.exporters` entry-point group."""
+
+    name: ClassVar[str]
+    suffix: ClassVar[str]
+    description: ClassVar[str] = ""
+    Options: ClassVar[type] = NoOptions
+
+    def __init__(self, context: BuildContext | None = None, options: Any = None):
+        self.context = context or BuildContext()
+        self.options = options if options is not None else self.Options()
+
+    @classmethod
+    def parse_options(cls, values: Mapping[str, Any]) -> Any:
+        """Build this exporter's Options from settings and flags, checking names, types and choices."""
+        hints = typing.get_type_hints(cls.Options)
+        known = {f.name for f in dataclasses.fields(cls.Options)}
+        parsed: dict[str, Any] = {}
+        for key, value in values.items():
+            if key not in known:
+                choices = ", ".join(sorted(known)) or "none"
+                raise ConfigError(f"exporter '{cls.name}' has no option '{key}' (options: {choices})")
+            parsed[key] = _coerce(cls.name, key, value, hints[key])
+        return cls.Options(**parsed)
+
+    @abstractmethod
+    def export(self, corpus: Corpus, dest: Path) -> list[Path]:
+        """Write this format for `corpus` into the folder `dest`; return the files written."""
+
+    def render(self, template: str, **values: Any) -> str:
+        return self.context.env.get_template(template).render(title=self.context.title, date=self.context.date,
+                                                              **values)
+
+
+def _coerce(exporter: str, key: str, value: Any, hint: Any) -> Any:
+    where = f"option {exporter}.{key}"
+    if typing.get_origin(hint) is typing.Literal:
+        choices = typing.get_args(hint)
+        if isinstance(value, str) and all(isinstance(c, int) for c in choices) and value.isdigit():
+            value = int(value)
+        if value not in choices:
+            raise ConfigError(f"{where} must be one of {', '.join(map(str, choices))}, not {value!r}")
+        return value
+    if hint is bool and isinstance(value, str):
+        if value.lower() not in ("true", "false", "yes", "no", "1", "0"):
+            raise ConfigError(f"{where} must be true or false, not {value!r}")
+        return value.lower() in ("true", "yes", "1")
+    if hint is int and isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            raise ConfigError(f"{where} must be a whole number, not {value!r}") from None
+    if isinstance(hint, type) and not isinstance(value, hint):
+        raise ConfigError(f"{where} must be {hint.__name__}, not {value!r}")
+    return value

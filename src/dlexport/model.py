@@ -1,0 +1,82 @@
+"""The corpus as frozen dataclasses. No I/O here: loading lives in corpus.py, output in exporters."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+DIFFICULTIES = ("basic", "intermediate", "advanced")
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    topic: str
+    question: str
+    answer: str
+    difficulty: str
+    tags: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    details: str | None = None
+    cloze: str | None = None
+    retired: bool = False
+    # Where the entry was defined: error messages point there.
+    path: Path | None = field(default=None, compare=False)
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    title: str
+    summary: str = ""
+    entries: tuple[Entry, ...] = ()
+
+
+@dataclass(frozen=True)
+class Source:
+    key: str
+    title: str
+    questions: int | None = None  # None: an open-ended key such as `extra`
+
+
+@dataclass(frozen=True)
+class Corpus:
+    topics: tuple[Topic, ...]
+    sources: tuple[Source, ...] = ()
+    root: Path = Path(".")
+
+    def entries(self) -> Iterator[Entry]:
+        """Every entry, in topic order, then file order."""
+        for topic in self.topics:
+            yield from topic.entries
+
+    def entry(self, entry_id: str) -> Entry:
+        for e in self.entries():
+            if e.id == entry_id:
+                return e
+        raise KeyError(entry_id)
+
+    def topic(self, topic_id: str) -> Topic:
+        for t in self.topics:
+            if t.id == topic_id:
+                return t
+        raise KeyError(topic_id)
+
+    def number(self, entry: Entry) -> str:
+        """The entry's label `chapter.n` (1-based), as printed in every output."""
+        for ti, topic in enumerate(self.topics, 1):
+            for ei, e in enumerate(topic.entries, 1):
+                if e.id == entry.id:
+                    return f"{ti}.{ei}"
+        raise KeyError(entry.id)
+
+    def active(self) -> Corpus:
+        """The corpus without retired entries (what readers of sheets and handouts see)."""
+        return self.filter(lambda e: not e.retired)
+
+    def filter(self, keep) -> Corpus:
+        topics = tuple(replace(t, entries=tuple(e for e in t.entries if keep(e))) for t in self.topics)
+        return replace(self, topics=tuple(t for t in topics if t.entries))

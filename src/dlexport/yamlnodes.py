@@ -1,0 +1,161 @@
+"""Safe YAML parsing that keeps positions and refuses what YAML should not do in a corpus.
+
+We compose nodes from the (C, when available) safe parser's event stream ourselves, so that every
+value carries its line and column, duplicate keys are caught (PyYAML keeps the last one silently),
+and anchors, aliases and explicit tags (`!!python/object`) are refused before anything is built.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from dlexport.errors import Problem
+
+Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_resolver = yaml.resolver.Resolver()
+
+
+@dataclass
+class Node:
+    """A YAML value with its position. `value` is a str/int/float/bool/None, a list or a dict of Nodes."""
+
+    value: Any
+    line: int  # 1-based
+    col: int  # 1-based
+    style: str | None = None  # scalar style: None (plain), "'", '"', "|" or ">"
+    keys: dict[str, Node] = field(default_factory=dict)  # mapping: key nodes, for key positions
+
+    @property
+    def kind(self) -> str:
+        if isinstance(self.value, dict):
+            return "mapping"
+        if isinstance(self.value, list):
+            return "list"
+        return "scalar"
+
+
+class _Composer:
+    def __init__(self, path: Path, text: str, problems: list[Problem]):
+        self.path = path
+        self.problems = problems
+        self.events = yaml.parse(text, Loader=Loader)
+
+    def problem(self, event: yaml.Event, message: str) -> None:
+        m = event.start_mark
+        self.problems.append(Problem(self.path, m.line + 1, m.column + 1, message))
+
+    def document(self) -> Node | None:
+        root = None
+        for event in self.events:
+            if isinstance(event, yaml.DocumentStartEvent) and root is not None:
+                self.problem(event, "only one YAML document per file is allowed")
+                return root
+            if isinstance(event, (yaml.StreamStartEvent, yaml.DocumentStartEvent, yaml.DocumentEndEvent)):
+                continue
+            if isinstance(event, yaml.StreamEndEvent):
+                break
+            root = self.node(event)
+        return root
+
+    def node(self, event: yaml.Event) -> Node:
+        pos = (event.start_mark.line + 1, event.start_mark.column + 1)
+        if isinstance(event, yaml.AliasEvent):
+            self.problem(event, f"YAML aliases are not allowed (*{event.anchor})")
+            return Node(None, *pos)
+        if getattr(event, "anchor", None):
+            self.problem(event, f"YAML anchors are not allowed (&{event.anchor})")
+        tag = getattr(event, "tag", None)
+        if tag and tag != "!":
+            self.problem(event, f"YAML tags are not allowed ({tag})")
+        if isinstance(event, yaml.ScalarEvent):
+            return Node(self.scalar(event), *pos, style=event.style or None)
+        if isinstance(event, yaml.SequenceStartEvent):
+            items = []
+            for child in self.events:
+                if isinstance(child, yaml.SequenceEndEvent):
+                    return Node(items, *pos)
+                items.append(self.node(child))
+        if isinstance(event, yaml.MappingStartEvent):
+            return self.mapping(*pos)
+        raise AssertionError(f"unexpected YAML event {event}")  # the parser guarantees structure
+
+    def mapping(self, line: int, col: int) -> Node:
+        values: dict[str, Node] = {}
+        keys: dict[str, Node] = {}
+        for event in self.events:
+            if isinstance(event, yaml.MappingEndEvent):
+                return Node(values, line, col, keys=keys)
+            key = self.node(event)
+            value = self.node(next(self.events))
+            if key.kind != "scalar" or key.value is None:
+                self.problems.append(Problem(self.path, key.line, key.col, "mapping keys must be plain strings"))
+                continue
+            name = str(key.value)
+            if name in values:
+                first = keys[name]
+                self.problems.append(
+                    Problem(self.path, key.line, key.col, f"duplicate key '{name}' (first defined at line {first.line})")
+                )
+                continue
+            values[name], keys[name] = value, key
+        raise AssertionError("unterminated mapping")
+
+    @staticmethod
+    def scalar(event: yaml.ScalarEvent) -> Any:
+        if event.style:  # quoted or block scalars are always strings
+            return event.value
+        tag = _resolver.resolve(yaml.ScalarNode, event.value, (True, False))
+        value = event.value
+        if tag.endswith(":null"):
+            return None
+        if tag.endswith(":bool"):
+            return value.lower() in ("true", "yes", "on")
+        if tag.endswith(":int"):
+            try:
+                return int(value.replace("_", ""), 0)
+            except ValueError:
+                return value
+        if tag.endswith(":float"):
+            try:
+                return float(value)
+            except ValueError:
+                return value
+        return value
+
+
+def parse_yaml(path: Path, text: str, problems: list[Problem]) -> Node | None:
+    """Parse one YAML file into Nodes; syntax errors and refused features are added to `problems`."""
+    try:
+        return _Composer(path, text, problems).document()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        what = " ".join(filter(None, [exc.context, exc.problem]))
+        problems.append(Problem(path, line, col, f"invalid YAML: {what}"))
+    except yaml.YAMLError as exc:
+        problems.append(Problem(path, 1, 1, f"invalid YAML: {exc}"))
+    return None
+
+
+def position_in(node: Node, offset: int, source_lines: list[str]) -> tuple[int, int]:
+    """Line and column in the file of character `offset` inside a scalar's value."""
+    before = node.value[:offset]
+    if node.style == "|":
+        # A literal block: content starts on the line after the indicator, at the block's indent.
+        k = before.count("\n")
+        first = node.line  # 0-based index of the first content line
+        indent = 0
+        for src in source_lines[first:]:
+            if src.strip():
+                indent = len(src) - len(src.lstrip(" "))
+                break
+        return first + k + 1, indent + len(before) - (before.rfind("\n") + 1) + 1
+    if node.style in ("'", '"'):
+        return node.line, node.col + 1 + offset
+    if node.style is None and "\n" not in before:
+        return node.line, node.col + offset
+    return node.line, node.col
