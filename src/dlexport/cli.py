@@ -17,7 +17,7 @@ import click
 from dlexport import __version__, registry
 from dlexport.config import Settings, load_settings
 from dlexport.corpus import load_corpus
-from dlexport.errors import ConfigError, CorpusError, DlexportError
+from dlexport.errors import ConfigError, CorpusError, DlexportError, ExportError
 from dlexport.exporters.base import BuildContext
 from dlexport.model import DIFFICULTIES, Corpus
 from dlexport.select import select
@@ -281,6 +281,29 @@ def new(ctx: click.Context, topic: str, entry_id: str | None, content: Path | No
 
     path, line, eid = new_entry(content or _settings(ctx).content, topic, entry_id)
     click.echo(f"{path}:{line}: new entry '{eid}': fill in its question and answer, then run dlexport validate")
+
+
+@cli.command("check-deck")
+@click.argument("package", type=click.Path(path_type=Path, dir_okay=False))
+def check_deck_command(package: Path) -> None:
+    """Import PACKAGE into a throw-away collection with Anki's own backend and report what it holds.
+
+    Exits 1 when Anki reports any problem.
+
+    \b
+    Example:
+      dlexport check-deck out/anki/deep-learning.apkg
+    """
+    from dlexport.deckcheck import check_deck
+
+    report = check_deck(package)
+    click.echo(f"{package}: {report.notes} notes, {report.cards} cards")
+    click.echo(f"  decks: {', '.join(report.decks) or 'none'}")
+    click.echo(f"  note types: {', '.join(report.note_types) or 'none'}")
+    for problem in report.problems:
+        click.echo(f"  problem: {problem}", err=True)
+    if report.problems:
+        raise ExportError(f"{package}: Anki reported {len(report.problems)} problem(s)")
 
 
 def main() -> None:

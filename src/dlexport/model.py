@@ -47,6 +47,7 @@ class Corpus:
     topics: tuple[Topic, ...]
     sources: tuple[Source, ...] = ()
     root: Path = Path(".")
+    selected: bool = False  # True when filters narrowed it: absent entries are not "removed"
 
     def entries(self) -> Iterator[Entry]:
         """Every entry, in topic order, then file order."""

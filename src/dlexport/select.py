@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from dlexport.errors import ConfigError
 from dlexport.model import Corpus
@@ -26,4 +27,4 @@ def select(corpus: Corpus, topics: Iterable[str] = (), tags: Iterable[str] = (),
     )
     if not any(True for _ in chosen.entries()):
         raise ConfigError("the selection matches no entries")
-    return chosen
+    return replace(chosen, selected=bool(topics or tags or difficulties or ids))
