@@ -213,8 +213,10 @@ _MARKDOWN_ACTIVE = re.compile(r"[\\_*`\[\]<>{}|~^]")
 _ALLOWED_INLINE_HTML = re.compile(r"</?(sub|sup|kbd|br|em|strong|b|i|u|s|del|code)\s*/?>", re.I)
 
 
-def github_markdown(text: str) -> str:
-    """Corpus Markdown rewritten for GitHub: its math syntax, and raw HTML sanitised."""
+def github_markdown(text: str, image_url: Callable[[str], str] = lambda src: src) -> str:
+    """Corpus Markdown rewritten for GitHub: its math syntax, raw HTML sanitised, images relocated."""
+    for src in set(image_sources(text)):
+        text = text.replace(f"]({src}", f"]({image_url(src)}").replace(f'src="{src}"', f'src="{image_url(src)}"')
     out = []
     for seg in split_math(text):
         if seg.kind == "math":

@@ -1,0 +1,99 @@
+"""Markdown handouts for GitHub: a README with the contents, one file per topic (or one for all)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import mdformat
+
+from dlexport.exporters.base import Exporter
+from dlexport.markup import github_markdown, plain_text
+from dlexport.model import Corpus, Topic
+from dlexport.output import write_bytes, write_text
+
+
+@dataclass(frozen=True)
+class MarkdownOptions:
+    answers: Literal["open", "collapsed"] = "open"
+    single: bool = False
+
+
+class MarkdownExporter(Exporter):
+    name = "md"
+    suffix = "md"
+    description = "Markdown handouts for GitHub: a contents README and one file per topic"
+    Options = MarkdownOptions
+
+    def export(self, corpus: Corpus, dest: Path) -> list[Path]:
+        corpus = corpus.active()
+        self.root, self.dest, self.images = corpus.root, dest, {}
+        opts: MarkdownOptions = self.options
+        collapsed = opts.answers == "collapsed"
+        topics = [self._topic(corpus, n, t) for n, t in enumerate(corpus.topics, 1)]
+        total = sum(len(t["entries"]) for t in topics)
+        if opts.single:
+            chapters = [self.render("md/topic.md", topic=t, collapsed=collapsed, standalone=False).strip()
+                        for t in topics]
+            page = self.render("md/index.md", topics=topics, total=total, collapsed=collapsed, chapters=chapters)
+            return [write_text(dest / "README.md", _tidy(page)), *self._copy_images()]
+        written = []
+        for t in topics:
+            page = self.render("md/topic.md", topic=t, collapsed=collapsed, standalone=True)
+            written.append(write_text(dest / t["file"], _tidy(page)))
+        index = self.render("md/index.md", topics=topics, total=total, collapsed=collapsed, chapters=[])
+        return [write_text(dest / "README.md", _tidy(index)), *written, *self._copy_images()]
+
+    def _image(self, src: str) -> str:
+        """Images are copied beside the handouts, under images/, keeping their corpus-relative path."""
+        path = (self.root / src).resolve()
+        rel = path.relative_to(self.root).as_posix()
+        self.images[rel] = path
+        return f"images/{rel}" if not rel.startswith("images/") else rel
+
+    def _copy_images(self) -> list[Path]:
+        return [write_bytes(self.dest / (rel if rel.startswith("images/") else f"images/{rel}"), path.read_bytes())
+                for rel, path in sorted(self.images.items())]
+
+    def _topic(self, corpus: Corpus, number: int, topic: Topic) -> dict:
+        single = self.options.single
+        file = "README.md" if single else f"{topic.id}.md"
+
+        def href(entry_id: str) -> str:
+            other = corpus.entry(entry_id)
+            return f"#{other.id}" if single or other.topic == topic.id else f"{other.topic}.md#{other.id}"
+
+        entries = []
+        for e in topic.entries:
+            related = [corpus.entry(r) for r in e.related if _present(corpus, r)]
+            entries.append({
+                "id": e.id,
+                "number": corpus.number(e),
+                "question": _one_line(github_markdown(e.question, self._image)),
+                "answer": github_markdown(e.answer, self._image).strip(),
+                "details": github_markdown(e.details, self._image).strip() if e.details else None,
+                "difficulty": e.difficulty,
+                "tags": e.tags,
+                "sources": e.sources,
+                "related": [f"[{corpus.number(r)} {plain_text(r.question)}]({href(r.id)})" for r in related],
+            })
+        return {"id": topic.id, "number": number, "title": topic.title, "summary": topic.summary,
+                "file": file, "href": f"#{topic.id}-chapter" if single else file, "entries": entries}
+
+
+def _present(corpus: Corpus, entry_id: str) -> bool:
+    try:
+        corpus.entry(entry_id)
+    except KeyError:
+        return False
+    return True
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _tidy(page: str) -> str:
+    """Normalise with mdformat (GitHub flavour), so formatting the output again changes nothing."""
+    return mdformat.text(page, extensions={"gfm"}, options={"wrap": "keep"})
