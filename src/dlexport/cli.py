@@ -143,7 +143,8 @@ def build(ctx: click.Context, formats: tuple[str, ...], out: Path | None, topics
         exporters.append(cls(None, cls.parse_options({**settings.exporters.get(name, {}), **given})))
     out_dir = out or settings.out
     with _progress() as progress:
-        context = BuildContext(title=settings.title, templates=templates or settings.templates, progress=progress)
+        context = BuildContext(title=settings.title, templates=templates or settings.templates, progress=progress,
+                               warn=lambda message: click.echo(f"warning: {message}", err=True))
         for exporter in exporters:
             exporter.context = context
             for path in exporter.export(corpus, out_dir / exporter.name):

@@ -33,6 +33,7 @@ class BuildContext:
     progress: Callable[[str, int], Callable[[], None]] = field(
         default=lambda label, total: (lambda: None), compare=False
     )  # progress(label, total) -> advance()
+    warn: Callable[[str], None] = field(default=lambda message: None, compare=False)
 
     @property
     def env(self) -> Environment:
