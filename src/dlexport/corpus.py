@@ -44,7 +44,9 @@ class _File:
         self.problems = problems
         text = path.read_text(encoding="utf-8")
         self.lines = text.splitlines()
+        before = len(problems)
         self.root = parse_yaml(path, text, problems)
+        self.broken = len(problems) > before
 
     def error(self, node: Node, message: str, entry_id: str | None = None, offset: int | None = None) -> None:
         line, col = (node.line, node.col) if offset is None else position_in(node, offset, self.lines)
@@ -53,6 +55,8 @@ class _File:
     def mapping(self, node: Node | None, fields: dict[str, tuple[type, bool]], what: str,
                 entry_id: str | None = None) -> dict[str, Any] | None:
         """Check a mapping's keys and value types; return plain values for the fields that are fine."""
+        if node is None and self.broken:
+            return None  # the syntax error is already reported
         if node is None or node.kind != "mapping":
             where = node or Node(None, 1, 1)
             self.error(where, f"{what} must be a mapping", entry_id)
@@ -62,6 +66,8 @@ class _File:
             if name not in fields:
                 allowed = ", ".join(fields)
                 self.error(node.keys[name], f"unknown key '{name}' in {what} (allowed: {allowed})", entry_id)
+                continue
+            if value.refused:
                 continue
             expected = fields[name][0]
             ok = isinstance(value.value, expected) and not (expected is int and isinstance(value.value, bool))

@@ -8,17 +8,23 @@ from __future__ import annotations
 
 import base64
 import html
+import json
+import os
 import re
 from collections.abc import Callable
 from functools import lru_cache
+from importlib.metadata import version
+from pathlib import Path
 
 import ziamath
+
+from dlexport.output import write_text
 
 _SIZE = 10.0  # ziamath's drawing size; the image is scaled to the text through em units
 _VIEWBOX = re.compile(r'viewBox="([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+)"')
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=8192)
 def svg_image(tex: str, display: bool) -> str:
     """An <img> for `tex`; raises whatever ziamath raises for TeX it cannot parse."""
     svg = ziamath.Latex(tex, inline=not display, size=_SIZE).svg()
@@ -31,16 +37,46 @@ def svg_image(tex: str, display: bool) -> str:
     return f'<div class="math-display">{img}</div>' if display else img
 
 
-class SvgMath:
-    """A math renderer for HtmlRenderer that never fails: bad TeX is shown as source and reported."""
+def cache_file() -> Path:
+    """Typeset formulas are kept between builds: typesetting is most of dlexport's own time."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "dlexport" / f"math-ziamath-{version('ziamath')}.json"
 
-    def __init__(self, warn: Callable[[str], None]):
+
+class SvgMath:
+    """A math renderer for HtmlRenderer that never fails: bad TeX is shown as source and reported.
+    Use it as a context manager to read and update the on-disk cache of typeset formulas."""
+
+    def __init__(self, warn: Callable[[str], None], cache: Path | None = None):
         self.warn = warn
         self.where = "?"  # the entry being rendered, for messages
+        self.cache_path = cache
+        self.cache: dict[str, str] = {}
+        self.added = False
+
+    def __enter__(self) -> SvgMath:
+        if self.cache_path and self.cache_path.is_file():
+            try:
+                self.cache = json.loads(self.cache_path.read_text(encoding="utf-8"))
+            except ValueError:
+                self.cache = {}  # a damaged cache is only a slower build
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.cache_path and self.added and exc_info[0] is None:
+            try:
+                write_text(self.cache_path, json.dumps(self.cache))
+            except OSError:
+                pass  # a read-only home only costs speed
 
     def __call__(self, tex: str, display: bool) -> str:
+        key = f"{int(display)}{tex}"
+        if key in self.cache:
+            return self.cache[key]
         try:
-            return svg_image(tex, display)
+            self.cache[key] = svg_image(tex, display)
+            self.added = True
+            return self.cache[key]
         except Exception as exc:  # ziamath raises many kinds; any of them means "cannot draw this"
             self.warn(f"{self.where}: cannot typeset formula {tex!r} ({type(exc).__name__}); shown as TeX")
             code = f'<code class="tex">{html.escape(tex)}</code>'

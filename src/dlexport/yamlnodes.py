@@ -28,6 +28,7 @@ class Node:
     col: int  # 1-based
     style: str | None = None  # scalar style: None (plain), "'", '"', "|" or ">"
     keys: dict[str, Node] = field(default_factory=dict)  # mapping: key nodes, for key positions
+    refused: bool = False  # an alias or tagged value, already reported: don't report it twice
 
     @property
     def kind(self) -> str:
@@ -65,22 +66,25 @@ class _Composer:
         pos = (event.start_mark.line + 1, event.start_mark.column + 1)
         if isinstance(event, yaml.AliasEvent):
             self.problem(event, f"YAML aliases are not allowed (*{event.anchor})")
-            return Node(None, *pos)
+            return Node(None, *pos, refused=True)
         if getattr(event, "anchor", None):
             self.problem(event, f"YAML anchors are not allowed (&{event.anchor})")
         tag = getattr(event, "tag", None)
-        if tag and tag != "!":
+        refused = bool(tag and tag != "!")
+        if refused:
             self.problem(event, f"YAML tags are not allowed ({tag})")
         if isinstance(event, yaml.ScalarEvent):
-            return Node(self.scalar(event), *pos, style=event.style or None)
+            return Node(self.scalar(event), *pos, style=event.style or None, refused=refused)
         if isinstance(event, yaml.SequenceStartEvent):
             items = []
             for child in self.events:
                 if isinstance(child, yaml.SequenceEndEvent):
-                    return Node(items, *pos)
+                    return Node(items, *pos, refused=refused)
                 items.append(self.node(child))
         if isinstance(event, yaml.MappingStartEvent):
-            return self.mapping(*pos)
+            node = self.mapping(*pos)
+            node.refused = refused
+            return node
         raise AssertionError(f"unexpected YAML event {event}")  # the parser guarantees structure
 
     def mapping(self, line: int, col: int) -> Node:

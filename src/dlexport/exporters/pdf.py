@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import logging
+import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -14,7 +17,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher
 from dlexport.errors import ExportError
 from dlexport.exporters.base import Exporter
 from dlexport.markup import HtmlRenderer, plain_text
-from dlexport.mathsvg import SvgMath
+from dlexport.mathsvg import SvgMath, cache_file
 from dlexport.model import Corpus, Entry
 from dlexport.output import write_bytes
 from dlexport.templating import builtin_templates
@@ -38,32 +41,45 @@ class PdfExporter(Exporter):
     def export(self, corpus: Corpus, dest: Path) -> list[Path]:
         corpus = corpus.active()
         opts: PdfOptions = self.options
-        self.fetcher = LocalFetcher([corpus.root, builtin_templates(), *_font_dirs(),
-                                     *([self.context.templates] if self.context.templates else [])])
-        self.math = SvgMath(self.context.warn)
-        self.renderer = HtmlRenderer(self.math, code_style=opts.code_style,
-                                     image_url=lambda src: (corpus.root / src).resolve().as_uri())
-        self.chapters = self._chapters(corpus, details=opts.layout == "handout")
+        roots = [corpus.root, builtin_templates(), *_font_dirs(), *filter(None, [self.context.templates])]
+        with SvgMath(self.context.warn, cache=cache_file()) as self.math:
+            self.renderer = HtmlRenderer(self.math, code_style=opts.code_style,
+                                         image_url=lambda src: (corpus.root / src).resolve().as_uri())
+            self.chapters = self._chapters(corpus, details=opts.layout == "handout")
 
-        jobs: list[tuple[str, str, dict]] = []
+        pages: dict[str, str] = {}
+        whole = {"chapters": self.chapters, "contents": True, "layout": "cheatsheet"}
         if opts.layout in ("all", "cheatsheet"):
-            jobs.append(("cheatsheet.pdf", "pdf/sheet.html", {"chapters": self.chapters, "contents": True}))
+            pages["cheatsheet.pdf"] = self.render("pdf/sheet.html", **whole)
             if len(self.chapters) > 1:
-                jobs += [(f"{c['id']}.pdf", "pdf/sheet.html", {"chapters": [c], "contents": False})
-                         for c in self.chapters]
+                for c in self.chapters:
+                    pages[f"{c['id']}.pdf"] = self.render("pdf/sheet.html", chapters=[c], contents=False,
+                                                          layout="cheatsheet")
         if opts.layout in ("all", "quiz"):
-            jobs.append(("quiz.pdf", "pdf/quiz.html", {"chapters": self.chapters}))
+            pages["quiz.pdf"] = self.render("pdf/quiz.html", chapters=self.chapters, layout="quiz")
         if opts.layout == "handout":
-            jobs.append(("handout.pdf", "pdf/sheet.html", {"chapters": self.chapters, "contents": True}))
+            pages["handout.pdf"] = self.render("pdf/sheet.html", **{**whole, "layout": "handout"})
 
-        advance = self.context.progress("pdf: documents", len(jobs))
-        written = []
-        for filename, template, values in jobs:
-            layout = "handout" if filename == "handout.pdf" else template.removeprefix("pdf/").removesuffix(".html")
-            page = self.render(template, layout=layout, options=opts, fonts=_fonts(), **values)
-            written.append(write_bytes(dest / filename, self._pdf(page, corpus)))
-            advance()
-        return written
+        # WeasyPrint is single-threaded: lay out documents side by side, the largest first.
+        advance = self.context.progress("pdf: documents", len(pages))
+        base_url = corpus.root.as_uri() + "/"
+        order = sorted(pages, key=lambda name: -len(pages[name]))
+        results: dict[str, bytes] = {}
+        with ProcessPoolExecutor(max_workers=min(len(order), os.cpu_count() or 1)) as pool:
+            futures = {pool.submit(html_to_pdf, pages[name], base_url, roots): name for name in order}
+            for future in as_completed(futures):
+                data, refused, warnings = future.result()
+                for message in warnings:
+                    self.context.warn(f"{futures[future]}: {message}")
+                if refused:
+                    raise ExportError(f"refused to fetch {refused}: only files inside the corpus and template "
+                                      f"folders are allowed (referenced from {_who_references(corpus, refused)})")
+                results[futures[future]] = data
+                advance()
+        return [write_bytes(dest / name, results[name]) for name in pages]
+
+    def render(self, template: str, **values) -> str:
+        return super().render(template, options=self.options, fonts=_fonts(), **values)
 
     def _chapters(self, corpus: Corpus, details: bool) -> list[dict]:
         advance = self.context.progress("pdf: entries", sum(1 for _ in corpus.entries()))
@@ -93,20 +109,31 @@ class PdfExporter(Exporter):
             "long": len(e.answer.split()) > 130 or "<pre" in answer or "<table" in answer,
         }
 
-    def _pdf(self, page: str, corpus: Corpus) -> bytes:
-        try:
-            document = weasyprint.HTML(string=page, base_url=corpus.root.as_uri() + "/",
-                                       url_fetcher=self.fetcher).render()
-        except RefusedURL as exc:
-            raise ExportError(f"{exc} (referenced from {_who_references(corpus, exc.url)})") from None
+
+
+def html_to_pdf(page: str, base_url: str, roots: list[Path]) -> tuple[bytes, str | None, list[str]]:
+    """Lay out and write one document (in a worker process): (pdf, refused URL or None, warnings)."""
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = records.append  # type: ignore[method-assign]
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        document = weasyprint.HTML(string=page, base_url=base_url, url_fetcher=LocalFetcher(roots)).render()
         out = io.BytesIO()
         document.write_pdf(out)
-        return out.getvalue()
+    except RefusedURL as exc:
+        return b"", exc.url, []
+    finally:
+        logger.removeHandler(handler)
+    noise = ("HarfBuzz", "fontTools")  # the slower subsetting fallback works; it is not the user's problem
+    return out.getvalue(), None, [r.getMessage() for r in records if not any(n in r.getMessage() for n in noise)]
 
 
 class RefusedURL(FatalURLFetchingError):
     def __init__(self, url: str):
-        super().__init__(f"refused to fetch {url}: only files inside the corpus and template folders are allowed")
+        super().__init__(f"refused to fetch {url}")
         self.url = url
 
 
