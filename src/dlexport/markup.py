@@ -210,7 +210,8 @@ def plain_text(text: str) -> str:
 
 # Characters that CommonMark may take for emphasis, escapes or links inside `$…$`.
 _MARKDOWN_ACTIVE = re.compile(r"[\\_*`\[\]<>{}|~^]")
-_ALLOWED_INLINE_HTML = re.compile(r"</?(sub|sup|kbd|br|em|strong|b|i|u|s|del|code)\s*/?>", re.I)
+_INLINE_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)")
+_VOID = {"img", "br", "hr"}
 
 
 def github_markdown(text: str, image_url: Callable[[str], str] = lambda src: src) -> str:
@@ -250,8 +251,19 @@ def _sanitize_markdown_html(text: str) -> str:
                 at = block.find(child.content, pos)
                 if at < 0:
                     continue
-                keep = child.content if _ALLOWED_INLINE_HTML.fullmatch(child.content) else ""
+                keep = _clean_inline_tag(child.content)
                 block = block[:at] + keep + block[at + len(child.content) :]
                 pos = at + len(keep)
             lines[start:end] = block.split("\n")
     return "\n".join(lines)
+
+
+def _clean_inline_tag(tag: str) -> str:
+    """One inline tag from the corpus: allowed tags lose unsafe attributes, others disappear."""
+    m = _INLINE_TAG.match(tag)
+    if not m or m[2].lower() not in _TAGS:
+        return ""
+    name = m[2].lower()
+    if name in _VOID:
+        return sanitize(tag)
+    return f"<{m[1]}{name}>"

@@ -43,7 +43,7 @@ def new_entry(content: Path, topic: str, entry_id: str | None = None) -> tuple[P
     line = text.count("\n") + 1
     text += (
         f"  - id: {entry_id}\n"
-        "    question: \n"
+        "    question: \"\"\n"
         "    answer: |\n"
         "      \n"
         "    difficulty: basic\n"
