@@ -47,14 +47,14 @@ def test_import_gives_one_note_per_entry_with_subdecks_tags_and_fields(mini, tmp
     assert len(col.find_notes('"note:dlexport Q&A"')) == 3
     assert len(col.find_notes('"note:dlexport Cloze"')) == 1
     names = {d.name for d in col.decks.all_names_and_ids()}
-    assert {"Deep Learning", "Deep Learning::Basics", "Deep Learning::Convolutional networks"} <= names
+    assert {"Deep Learning", "Deep Learning::01 Basics", "Deep Learning::02 Convolutional networks"} <= names
 
     note = note_by_id(col, "sigmoid-function")
     assert set(note.tags) >= {"dlexport", "topic::basics", "difficulty::basic", "activations", "sigmoid"}
     assert note["Topic"] == "Basics" and note["Difficulty"] == "basic" and note["Sources"] == "seed#1"
     assert "What does softmax compute?" in note["Related"]
     card = note.cards()[0]
-    assert col.decks.name(card.did) == "Deep Learning::Basics"
+    assert col.decks.name(card.did) == "Deep Learning::01 Basics"
     question, answer = card.question(), card.answer()
     assert "What is the sigmoid function?" in question
     assert r"\(\sigma'(x) = \sigma(x)\,(1 - \sigma(x))\)" in answer
@@ -141,7 +141,7 @@ def test_deck_and_model_ids_are_a_stable_promise(mini, tmp_path, col):
         (tmp_path / "c.anki2").write_bytes(zf.read("collection.anki2"))
     with sqlite3.connect(tmp_path / "c.anki2") as db:
         decks = {d["name"]: d["id"] for d in json.loads(db.execute("select decks from col").fetchone()[0]).values()}
-    assert decks["Deep Learning::Basics"] == 1402574788
+    assert decks["Deep Learning::01 Basics"] == 1402574788
     fields = col.models.get(models["dlexport Q&A"])["flds"]
     assert [f["name"] for f in fields] == ["Id", "Question", "Answer", "Details", "Topic", "Difficulty",
                                            "Sources", "Related"]

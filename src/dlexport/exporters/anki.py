@@ -47,8 +47,9 @@ class AnkiExporter(Exporter):
         self.ledger = Ledger.load(corpus.root / opts.ledger)
         self.now = build_time()
         self.basic, self.cloze = self._model("Q&A", BASIC_FIELDS), self._model("Cloze", CLOZE_FIELDS)
-        decks = {t.id: genanki.Deck(stable_id("deck", opts.deck, t.id), f"{opts.deck}::{t.title}")
-                 for t in corpus.topics}
+        # Anki sorts decks by name: the chapter number keeps topics.yaml's order.
+        decks = {t.id: genanki.Deck(stable_id("deck", opts.deck, t.id), f"{opts.deck}::{n:02d} {t.title}")
+                 for n, t in enumerate(corpus.topics, 1)}
         advance = self.context.progress("anki: notes", sum(1 for _ in corpus.entries()))
         notes: dict[str, list[PackagedNote]] = {tid: [] for tid in decks}
         for entry in corpus.entries():
