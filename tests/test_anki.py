@@ -23,8 +23,10 @@ def build(content: Path, out: Path, *extra: str) -> Path:
 def import_into(col, package: Path):
     from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
-    request = ImportAnkiPackageRequest(package_path=str(package), options=ImportAnkiPackageOptions(
-        with_scheduling=True, merge_notetypes=True))
+    request = ImportAnkiPackageRequest(
+        package_path=str(package),
+        options=ImportAnkiPackageOptions(with_scheduling=True, merge_notetypes=True),
+    )
     return col.import_anki_package(request).log
 
 
@@ -87,8 +89,11 @@ def test_edit_updates_exactly_one_note_and_keeps_review_history(mini, tmp_path, 
     assert reviews_before == 1
     due_before = col.get_card(card.id).due
 
-    edit(mini / "basics.yaml", "The outputs are positive and sum to one.",
-         "The outputs are positive, sum to one, and keep the ranking of the logits.")
+    edit(
+        mini / "basics.yaml",
+        "The outputs are positive and sum to one.",
+        "The outputs are positive, sum to one, and keep the ranking of the logits.",
+    )
     log = import_into(col, build(mini, tmp_path / "out"))
 
     # Anki logs the unchanged notes it skipped as "duplicate": the same GUID, nothing newer.
@@ -115,7 +120,11 @@ def test_source_date_epoch_sets_zip_dates(mini, tmp_path, monkeypatch):
 
 def test_retired_and_removed_entries_reach_the_learner_tagged(mini, tmp_path, col):
     import_into(col, build(mini, tmp_path / "out"))
-    edit(mini / "basics.yaml", "    difficulty: intermediate\n", "    difficulty: intermediate\n    retired: true\n")
+    edit(
+        mini / "basics.yaml",
+        "    difficulty: intermediate\n",
+        "    difficulty: intermediate\n    retired: true\n",
+    )
     conv = (mini / "convnets.yaml").read_text()
     (mini / "convnets.yaml").write_text(conv[: conv.index("  - id: conv-output-size")] + "  []\n")
     (mini / "convnets.yaml").write_text("topic: convnets\nentries: []\n")
@@ -140,11 +149,21 @@ def test_deck_and_model_ids_are_a_stable_promise(mini, tmp_path, col):
     with zipfile.ZipFile(tmp_path / "out" / "anki" / "deep-learning.apkg") as zf:
         (tmp_path / "c.anki2").write_bytes(zf.read("collection.anki2"))
     with sqlite3.connect(tmp_path / "c.anki2") as db:
-        decks = {d["name"]: d["id"] for d in json.loads(db.execute("select decks from col").fetchone()[0]).values()}
+        decks = {
+            d["name"]: d["id"] for d in json.loads(db.execute("select decks from col").fetchone()[0]).values()
+        }
     assert decks["Deep Learning::01 Basics"] == 1402574788
     fields = col.models.get(models["dlexport Q&A"])["flds"]
-    assert [f["name"] for f in fields] == ["Id", "Question", "Answer", "Details", "Topic", "Difficulty",
-                                           "Sources", "Related"]
+    assert [f["name"] for f in fields] == [
+        "Id",
+        "Question",
+        "Answer",
+        "Details",
+        "Topic",
+        "Difficulty",
+        "Sources",
+        "Related",
+    ]
 
 
 def test_split_writes_one_package_per_topic(mini, tmp_path):

@@ -16,12 +16,30 @@ def test_list_json_has_the_documented_shape(mini):
     doc = json.loads(result.output)
     assert doc["version"] == 1
     assert [t["id"] for t in doc["topics"]] == ["basics", "convnets"]
-    assert doc["topics"][0] == {"id": "basics", "title": "Basics", "summary": "The first things to know.",
-                                "entries": 2}
+    assert doc["topics"][0] == {
+        "id": "basics",
+        "title": "Basics",
+        "summary": "The first things to know.",
+        "entries": 2,
+    }
     assert {s["key"]: s["questions"] for s in doc["sources"]} == {"seed": 4, "extra": None}
     first = doc["entries"][0]
-    assert set(first) == {"id", "number", "topic", "question", "answer", "details", "difficulty", "tags",
-                          "sources", "related", "cloze", "retired", "file", "line"}
+    assert set(first) == {
+        "id",
+        "number",
+        "topic",
+        "question",
+        "answer",
+        "details",
+        "difficulty",
+        "tags",
+        "sources",
+        "related",
+        "cloze",
+        "retired",
+        "file",
+        "line",
+    }
     assert first["id"] == "sigmoid-function" and first["number"] == "1.1" and first["topic"] == "basics"
     assert first["tags"] == ["activations", "sigmoid"] and first["sources"] == ["seed#1"]
     assert first["file"].endswith("basics.yaml") and first["line"] == 3
@@ -77,14 +95,16 @@ def test_new_refuses_unknown_topics_and_taken_ids(mini):
 
 def test_config_file_sets_defaults_and_flags_override(mini, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "dlexport.toml").write_text(textwrap.dedent("""\
+    (tmp_path / "dlexport.toml").write_text(
+        textwrap.dedent("""\
         title = "My Sheets"
         content = "content"
         out = "built"
         formats = ["md"]
         [md]
         answers = "collapsed"
-    """))
+    """)
+    )
     assert run("build").exit_code == 0
     readme = (tmp_path / "built" / "md" / "README.md").read_text()
     assert readme.startswith("# My Sheets") and "Answers are folded" in readme
@@ -92,12 +112,15 @@ def test_config_file_sets_defaults_and_flags_override(mini, tmp_path, monkeypatc
     assert "Answers are folded" not in (tmp_path / "built" / "md" / "README.md").read_text()
 
 
-@pytest.mark.parametrize("config, message", [
-    ('colour = "red"\n', "unknown setting 'colour'"),
-    ('[md]\nanswers = "sideways"\n', "option md.answers must be one of open, collapsed"),
-    ('[md]\nshout = true\n', "exporter 'md' has no option 'shout'"),
-    ('title = [\n', "dlexport.toml"),
-])
+@pytest.mark.parametrize(
+    "config, message",
+    [
+        ('colour = "red"\n', "unknown setting 'colour'"),
+        ('[md]\nanswers = "sideways"\n', "option md.answers must be one of open, collapsed"),
+        ("[md]\nshout = true\n", "exporter 'md' has no option 'shout'"),
+        ("title = [\n", "dlexport.toml"),
+    ],
+)
 def test_bad_config_is_a_clean_usage_error(mini, tmp_path, monkeypatch, config, message):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "dlexport.toml").write_text(f'content = "{mini}"\n' + config)
@@ -119,7 +142,7 @@ def test_every_command_shows_an_example():
         assert result.exit_code == 0 and ("Example" in result.output), command
 
 
-PLUGIN = '''
+PLUGIN = """
 from pathlib import Path
 from dlexport.exporters.base import Exporter
 from dlexport.output import write_text
@@ -132,7 +155,7 @@ class IdsExporter(Exporter):
 
     def export(self, corpus, dest: Path) -> list[Path]:
         return [write_text(dest / "ids.txt", "\\n".join(e.id for e in corpus.entries()) + "\\n")]
-'''
+"""
 
 
 def install_plugin(site: Path, name: str, module: str, target: str) -> None:

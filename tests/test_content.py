@@ -22,8 +22,11 @@ def corpus() -> Corpus:
 
 
 def texts(e):
-    return [(name, value) for name, value in (("answer", e.answer), ("details", e.details), ("cloze", e.cloze))
-            if value]
+    return [
+        (name, value)
+        for name, value in (("answer", e.answer), ("details", e.details), ("cloze", e.cloze))
+        if value
+    ]
 
 
 def test_every_seed_question_is_answered_by_an_entry_naming_it():
@@ -48,8 +51,12 @@ def test_at_least_forty_entries_beyond_the_seeds():
 
 def test_no_answer_shares_an_eight_word_run_with_the_seeds():
     ngrams = seed_ngrams(8)
-    offenders = [f"{e.id}.{name}: {run!r}" for e in corpus().entries() for name, text in texts(e)
-                 for run in shared_runs(text, ngrams)]
+    offenders = [
+        f"{e.id}.{name}: {run!r}"
+        for e in corpus().entries()
+        for name, text in texts(e)
+        for run in shared_runs(text, ngrams)
+    ]
     assert offenders == []
 
 
@@ -69,7 +76,9 @@ def test_every_python_block_parses():
 def test_no_placeholders_anywhere_in_content():
     for path in (ROOT / "content").glob("*.yaml"):
         for n, line in enumerate(path.read_text().splitlines(), 1):
-            assert not re.search(r"\b(TODO|TBD|FIXME|XXX|lorem ipsum)\b", line, re.I), f"{path.name}:{n}: {line}"
+            assert not re.search(r"\b(TODO|TBD|FIXME|XXX|lorem ipsum)\b", line, re.I), (
+                f"{path.name}:{n}: {line}"
+            )
 
 
 def test_entries_are_substantial():

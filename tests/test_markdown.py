@@ -38,15 +38,21 @@ def links(text: str) -> list[str]:
 
 def test_every_question_once_in_order_with_stable_anchors(mini, tmp_path):
     md = build(mini, tmp_path / "out")
-    assert headings((md / "basics.md").read_text()) == ["1.1 What is the sigmoid function?",
-                                                        "1.2 What does softmax compute?"]
+    assert headings((md / "basics.md").read_text()) == [
+        "1.1 What is the sigmoid function?",
+        "1.2 What does softmax compute?",
+    ]
     assert headings((md / "convnets.md").read_text()) == ["2.1 What is the output size of a convolution?"]
     assert anchors((md / "basics.md").read_text()) == {"sigmoid-function", "softmax-function"}
 
 
 def test_every_internal_link_resolves(mini, tmp_path):
     # A cross-file related link, to check links between handouts too.
-    edit(mini / "convnets.yaml", "    sources: [seed#3, seed#4]", "    sources: [seed#3, seed#4]\n    related: [softmax-function]")
+    edit(
+        mini / "convnets.yaml",
+        "    sources: [seed#3, seed#4]",
+        "    sources: [seed#3, seed#4]\n    related: [softmax-function]",
+    )
     md = build(mini, tmp_path / "out")
     files = {p.name: p.read_text() for p in md.glob("*.md")}
     checked = 0
@@ -66,15 +72,18 @@ def test_single_file_keeps_links_inside_it(mini, tmp_path):
     md = build(mini, tmp_path / "out", "--single")
     assert sorted(p.name for p in md.glob("*.md")) == ["README.md"]
     text = (md / "README.md").read_text()
-    assert all(h.startswith("#") and h[1:] in anchors(text) | {"basics-chapter", "convnets-chapter"}
-               for h in links(text) if not h.startswith("images/"))
+    assert all(
+        h.startswith("#") and h[1:] in anchors(text) | {"basics-chapter", "convnets-chapter"}
+        for h in links(text)
+        if not h.startswith("images/")
+    )
 
 
 def test_collapsed_answers_render_their_markdown_inside_details(mini, tmp_path):
     text = (build(mini, tmp_path / "out", "--answers", "collapsed") / "basics.md").read_text()
     assert "Answers are folded" not in text  # the note is on the README
     html = MD.render(text)
-    block = html[html.index("<details>"): html.index("</details>")]
+    block = html[html.index("<details>") : html.index("</details>")]
     assert "<summary>Answer</summary>" in block
     assert "<table>" in block and '<pre><code class="language-python">' in block
     readme = (tmp_path / "out" / "md" / "README.md").read_text()
@@ -104,15 +113,23 @@ def test_images_are_copied_beside_the_handouts(mini, tmp_path):
 
 
 def test_raw_html_from_the_corpus_is_sanitised(mini, tmp_path):
-    edit(mini / "basics.yaml", "The outputs are positive and sum to one.",
-         'Sum to one <script>alert(1)</script> <img src="images/filter.png" onerror="alert(2)"> <sub>i</sub>.\n\n'
-         '      <div onclick="steal()">block</div>')
+    edit(
+        mini / "basics.yaml",
+        "The outputs are positive and sum to one.",
+        "Sum to one <script>alert(1)</script> "
+        '<img src="images/filter.png" onerror="alert(2)"> <sub>i</sub>.\n\n'
+        '      <div onclick="steal()">block</div>',
+    )
     text = (build(mini, tmp_path / "out") / "basics.md").read_text()
     assert "<script" not in text and "onerror" not in text and "onclick" not in text and "steal" not in text
     assert "<sub>i</sub>" in text and "<div>block</div>" in text and '<img src="images/filter.png">' in text
 
 
 def test_jinja_syntax_in_answers_is_text(mini, tmp_path):
-    edit(mini / "basics.yaml", "The outputs are positive and sum to one.", "Literally {{ 7 * 7 }} and {% if x %}.")
+    edit(
+        mini / "basics.yaml",
+        "The outputs are positive and sum to one.",
+        "Literally {{ 7 * 7 }} and {% if x %}.",
+    )
     text = (build(mini, tmp_path / "out") / "basics.md").read_text()
     assert "Literally {{ 7 * 7 }} and {% if x %}." in text

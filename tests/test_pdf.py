@@ -25,8 +25,11 @@ def flat(text: str) -> str:
     return " ".join(text.replace("-\n", "").split())
 
 
-QUESTIONS = ["What is the sigmoid function?", "What does softmax compute?",
-             "What is the output size of a convolution?"]
+QUESTIONS = [
+    "What is the sigmoid function?",
+    "What does softmax compute?",
+    "What is the output size of a convolution?",
+]
 
 
 @pytest.fixture
@@ -36,7 +39,12 @@ def built(mini, tmp_path):
 
 
 def test_writes_the_cheat_sheet_per_topic_sheets_and_quiz(built):
-    assert sorted(p.name for p in built.glob("*.pdf")) == ["basics.pdf", "cheatsheet.pdf", "convnets.pdf", "quiz.pdf"]
+    assert sorted(p.name for p in built.glob("*.pdf")) == [
+        "basics.pdf",
+        "cheatsheet.pdf",
+        "convnets.pdf",
+        "quiz.pdf",
+    ]
     for path in built.glob("*.pdf"):
         assert len(PdfReader(path).pages) > 0
 
@@ -54,7 +62,10 @@ def test_outline_has_a_bookmark_per_topic_and_question(built):
     top = [item for item in outline if not isinstance(item, list)]
     assert [b.title for b in top] == ["1. Basics", "2. Convolutional networks"]
     children = outline[1]
-    assert [b.title for b in children] == ["1.1 What is the sigmoid function?", "1.2 What does softmax compute?"]
+    assert [b.title for b in children] == [
+        "1.1 What is the sigmoid function?",
+        "1.2 What does softmax compute?",
+    ]
 
 
 def test_fonts_are_embedded(built):
@@ -63,10 +74,11 @@ def test_fonts_are_embedded(built):
     for page in reader.pages:
         for font in page["/Resources"]["/Font"].values():
             font = font.get_object()
-            descriptor = (font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font)
+            descriptor = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
             fd = descriptor.get("/FontDescriptor")
-            fonts[font["/BaseFont"]] = fd is not None and any(k in fd.get_object() for k in
-                                                              ("/FontFile", "/FontFile2", "/FontFile3"))
+            fonts[font["/BaseFont"]] = fd is not None and any(
+                k in fd.get_object() for k in ("/FontFile", "/FontFile2", "/FontFile3")
+            )
     assert fonts and all(fonts.values()), fonts
     assert any("DL-Sans" in name for name in fonts) and all("+" in name for name in fonts)  # subset
 
@@ -83,7 +95,9 @@ def test_quiz_question_pages_hold_no_answers(built):
 
 
 def test_paper_orientation_and_columns(mini, tmp_path):
-    pdf, _ = build(mini, tmp_path / "out", "--paper", "letter", "--orientation", "landscape", "--layout", "cheatsheet")
+    pdf, _ = build(
+        mini, tmp_path / "out", "--paper", "letter", "--orientation", "landscape", "--layout", "cheatsheet"
+    )
     box = PdfReader(pdf / "cheatsheet.pdf").pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (792, 612)
     assert not (pdf / "quiz.pdf").exists()
@@ -106,13 +120,18 @@ def test_filters_select_entries(mini, tmp_path):
 def test_a_formula_that_cannot_be_typeset_falls_back_to_tex_with_a_warning(mini, tmp_path):
     edit(mini / "basics.yaml", "The outputs are positive and sum to one.", r"Broken: $\frac{1}$ here.")
     pdf, result = build(mini, tmp_path / "out", "--layout", "cheatsheet")
-    assert "warning:" in result.output and "softmax-function" in result.output and r"\\frac{1}" in result.output
+    assert (
+        "warning:" in result.output and "softmax-function" in result.output and r"\\frac{1}" in result.output
+    )
     assert r"\frac{1}" in text_of(PdfReader(pdf / "cheatsheet.pdf"))
 
 
 def test_hostile_images_fail_validation_and_write_nothing(mini, tmp_path):
-    edit(mini / "basics.yaml", "The outputs are positive and sum to one.",
-         'See <img src="file:///etc/passwd"> and ![x](http://example.com/t.png).')
+    edit(
+        mini / "basics.yaml",
+        "The outputs are positive and sum to one.",
+        'See <img src="file:///etc/passwd"> and ![x](http://example.com/t.png).',
+    )
     result = run("build", "--format", "pdf", "--content", mini, "--out", tmp_path / "out")
     assert result.exit_code == 2
     assert "image 'file:///etc/passwd' must be a file inside the corpus directory" in result.output
@@ -125,9 +144,19 @@ def test_a_template_fetching_outside_the_allowed_folders_fails_cleanly(mini, tmp
     templates.mkdir(parents=True)
     (templates / "quiz.html").write_text('{% extends "default:pdf/quiz.html" %}')
     (templates / "sheet.html").write_text(
-        '<html><head><link rel="stylesheet" href="file:///etc/passwd"></head><body>x</body></html>')
-    result = run("build", "--format", "pdf", "--content", mini, "--out", tmp_path / "out",
-                 "--templates", tmp_path / "templates")
+        '<html><head><link rel="stylesheet" href="file:///etc/passwd"></head><body>x</body></html>'
+    )
+    result = run(
+        "build",
+        "--format",
+        "pdf",
+        "--content",
+        mini,
+        "--out",
+        tmp_path / "out",
+        "--templates",
+        tmp_path / "templates",
+    )
     assert result.exit_code == 1
     assert "refused to fetch file:///etc/passwd" in result.output and "Traceback" not in result.output
     assert not list((tmp_path / "out").rglob("*.pdf"))
@@ -138,7 +167,11 @@ def test_the_fetcher_allows_only_files_under_its_roots(tmp_path):
     inside.write_text("p {}")
     fetcher = LocalFetcher([tmp_path])
     assert fetcher.fetch(inside.as_uri())
-    for url in ("file:///etc/passwd", "http://example.com/x.png", "file:///dev/urandom",
-                (tmp_path / ".." / "x").as_uri()):
+    for url in (
+        "file:///etc/passwd",
+        "http://example.com/x.png",
+        "file:///dev/urandom",
+        (tmp_path / ".." / "x").as_uri(),
+    ):
         with pytest.raises(RefusedURL):
             fetcher.fetch(url)

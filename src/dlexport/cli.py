@@ -43,8 +43,12 @@ def _settings(ctx: click.Context) -> Settings:
 
 
 def content_option(f: Callable) -> Callable:
-    return click.option("--content", "content", type=click.Path(path_type=Path, file_okay=False),
-                        help="Corpus directory (default: from the config file, else ./content).")(f)
+    return click.option(
+        "--content",
+        "content",
+        type=click.Path(path_type=Path, file_okay=False),
+        help="Corpus directory (default: from the config file, else ./content).",
+    )(f)
 
 
 def _corpus(ctx: click.Context, content: Path | None) -> Corpus:
@@ -52,8 +56,11 @@ def _corpus(ctx: click.Context, content: Path | None) -> Corpus:
 
 
 @click.group(cls=Cli, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option("--config", type=click.Path(path_type=Path, dir_okay=False, exists=True),
-              help="Settings file (default: ./dlexport.toml, else [tool.dlexport] in ./pyproject.toml).")
+@click.option(
+    "--config",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Settings file (default: ./dlexport.toml, else [tool.dlexport] in ./pyproject.toml).",
+)
 @click.version_option(__version__, prog_name="dlexport")
 @click.pass_context
 def cli(ctx: click.Context, config: Path | None) -> None:
@@ -89,16 +96,32 @@ def validate(ctx: click.Context, directory: Path | None, content: Path | None) -
 
 
 @cli.command()
-@click.option("--format", "-f", "formats", multiple=True, metavar="NAME",
-              help="Exporter to run (repeatable; default: every available one). See `dlexport exporters`.")
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False), help="Output directory (default: out).")
+@click.option(
+    "--format",
+    "-f",
+    "formats",
+    multiple=True,
+    metavar="NAME",
+    help="Exporter to run (repeatable; default: every available one). See `dlexport exporters`.",
+)
+@click.option(
+    "--out", type=click.Path(path_type=Path, file_okay=False), help="Output directory (default: out)."
+)
 @click.option("--topic", "topics", multiple=True, help="Only these topics (repeatable).")
 @click.option("--tag", "tags", multiple=True, help="Only entries with one of these tags (repeatable).")
-@click.option("--difficulty", "difficulties", multiple=True, type=click.Choice(DIFFICULTIES),
-              help="Only these difficulties (repeatable).")
+@click.option(
+    "--difficulty",
+    "difficulties",
+    multiple=True,
+    type=click.Choice(DIFFICULTIES),
+    help="Only these difficulties (repeatable).",
+)
 @click.option("--id", "ids", multiple=True, help="Only these entry ids (repeatable).")
-@click.option("--templates", type=click.Path(path_type=Path, file_okay=False, exists=True),
-              help="Folder of templates overriding the built-in ones.")
+@click.option(
+    "--templates",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="Folder of templates overriding the built-in ones.",
+)
 @click.option("--paper", type=click.Choice(["a4", "letter"]), help="pdf: paper size.")
 @click.option("--orientation", type=click.Choice(["portrait", "landscape"]), help="pdf: page orientation.")
 @click.option("--columns", type=click.Choice(["1", "2", "3"]), help="pdf: text columns.")
@@ -106,13 +129,35 @@ def validate(ctx: click.Context, directory: Path | None, content: Path | None) -
 @click.option("--split/--no-split", default=None, help="anki: also write one .apkg per topic.")
 @click.option("--answers", type=click.Choice(["open", "collapsed"]), help="md: show or fold answers.")
 @click.option("--single/--no-single", default=None, help="md: one file instead of one per topic.")
-@click.option("--option", "-O", "raw_options", multiple=True, metavar="FORMAT.KEY=VALUE",
-              help="Set any exporter option, e.g. -O pdf.columns=3.")
+@click.option(
+    "--option",
+    "-O",
+    "raw_options",
+    multiple=True,
+    metavar="FORMAT.KEY=VALUE",
+    help="Set any exporter option, e.g. -O pdf.columns=3.",
+)
 @content_option
 @click.pass_context
-def build(ctx: click.Context, formats: tuple[str, ...], out: Path | None, topics, tags, difficulties, ids,
-          templates: Path | None, paper, orientation, columns, layout, split, answers, single,
-          raw_options: tuple[str, ...], content: Path | None) -> None:
+def build(
+    ctx: click.Context,
+    formats: tuple[str, ...],
+    out: Path | None,
+    topics,
+    tags,
+    difficulties,
+    ids,
+    templates: Path | None,
+    paper,
+    orientation,
+    columns,
+    layout,
+    split,
+    answers,
+    single,
+    raw_options: tuple[str, ...],
+    content: Path | None,
+) -> None:
     """Build study material from the corpus into out/<format>/.
 
     \b
@@ -143,8 +188,12 @@ def build(ctx: click.Context, formats: tuple[str, ...], out: Path | None, topics
         exporters.append(cls(None, cls.parse_options({**settings.exporters.get(name, {}), **given})))
     out_dir = out or settings.out
     with _progress() as progress:
-        context = BuildContext(title=settings.title, templates=templates or settings.templates, progress=progress,
-                               warn=lambda message: click.echo(f"warning: {message}", err=True))
+        context = BuildContext(
+            title=settings.title,
+            templates=templates or settings.templates,
+            progress=progress,
+            warn=lambda message: click.echo(f"warning: {message}", err=True),
+        )
         for exporter in exporters:
             exporter.context = context
             for path in exporter.export(corpus, out_dir / exporter.name):
@@ -155,7 +204,7 @@ def build(ctx: click.Context, formats: tuple[str, ...], out: Path | None, topics
 def _progress() -> Iterator[Callable[[str, int], Callable[[], None]]]:
     """A progress bar on a terminal; silence in CI and pipes."""
     if not sys.stderr.isatty() or os.environ.get("CI"):
-        yield lambda label, total: (lambda: None)
+        yield lambda label, total: lambda: None
         return
     from rich.progress import Progress
 
@@ -193,8 +242,10 @@ def corpus_json(corpus: Corpus) -> dict[str, Any]:
     """The documented, stable shape of `dlexport list --json` (version 1)."""
     return {
         "version": 1,
-        "topics": [{"id": t.id, "title": t.title, "summary": t.summary, "entries": len(t.entries)}
-                   for t in corpus.topics],
+        "topics": [
+            {"id": t.id, "title": t.title, "summary": t.summary, "entries": len(t.entries)}
+            for t in corpus.topics
+        ],
         "sources": [{"key": s.key, "title": s.title, "questions": s.questions} for s in corpus.sources],
         "entries": [
             {
@@ -235,11 +286,15 @@ def stats(ctx: click.Context, as_json: bool, content: Path | None) -> None:
         return
     click.echo(f"{'topic':<18}{'entries':>8}{'basic':>8}{'interm.':>9}{'advanced':>10}")
     for row in data["topics"]:
-        click.echo(f"{row['topic']:<18}{row['entries']:>8}{row['basic']:>8}{row['intermediate']:>9}"
-                   f"{row['advanced']:>10}")
+        click.echo(
+            f"{row['topic']:<18}{row['entries']:>8}{row['basic']:>8}{row['intermediate']:>9}"
+            f"{row['advanced']:>10}"
+        )
     click.echo(f"{'total':<18}{data['entries']:>8}")
-    click.echo(f"\nanswered {data['answered']}, unanswered {data['unanswered']}, with details "
-               f"{data['with_details']}, with cloze {data['with_cloze']}, retired {data['retired']}")
+    click.echo(
+        f"\nanswered {data['answered']}, unanswered {data['unanswered']}, with details "
+        f"{data['with_details']}, with cloze {data['with_cloze']}, retired {data['retired']}"
+    )
     click.echo("\nseed coverage:")
     for src in data["sources"]:
         if src["questions"] is None:
@@ -281,7 +336,9 @@ def new(ctx: click.Context, topic: str, entry_id: str | None, content: Path | No
     from dlexport.scaffold import new_entry
 
     path, line, eid = new_entry(content or _settings(ctx).content, topic, entry_id)
-    click.echo(f"{path}:{line}: new entry '{eid}': fill in its question and answer, then run dlexport validate")
+    click.echo(
+        f"{path}:{line}: new entry '{eid}': fill in its question and answer, then run dlexport validate"
+    )
 
 
 @cli.command("check-deck")

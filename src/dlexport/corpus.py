@@ -33,7 +33,13 @@ ENTRY_FIELDS: dict[str, tuple[type, bool]] = {  # name: (type, required)
     "cloze": (str, False),
     "retired": (bool, False),
 }
-_TYPE_NAMES = {str: "a string", list: "a list", bool: "true or false", int: "a whole number", dict: "a mapping"}
+_TYPE_NAMES = {
+    str: "a string",
+    list: "a list",
+    bool: "true or false",
+    int: "a whole number",
+    dict: "a mapping",
+}
 
 
 class _File:
@@ -52,8 +58,9 @@ class _File:
         line, col = (node.line, node.col) if offset is None else position_in(node, offset, self.lines)
         self.problems.append(Problem(self.path, line, col, message, entry_id))
 
-    def mapping(self, node: Node | None, fields: dict[str, tuple[type, bool]], what: str,
-                entry_id: str | None = None) -> dict[str, Any] | None:
+    def mapping(
+        self, node: Node | None, fields: dict[str, tuple[type, bool]], what: str, entry_id: str | None = None
+    ) -> dict[str, Any] | None:
         """Check a mapping's keys and value types; return plain values for the fields that are fine."""
         if node is None and self.broken:
             return None  # the syntax error is already reported
@@ -120,7 +127,9 @@ def load_corpus(root: Path | str) -> Corpus:
 
     if problems:
         raise CorpusError(problems)
-    topics = tuple(Topic(tid, title, summary, tuple(entries[tid])) for tid, (title, summary, _) in topic_meta.items())
+    topics = tuple(
+        Topic(tid, title, summary, tuple(entries[tid])) for tid, (title, summary, _) in topic_meta.items()
+    )
     return Corpus(topics=topics, sources=tuple(sources.values()), root=root.resolve())
 
 
@@ -167,7 +176,9 @@ def _load_sources(f: _File) -> dict[str, Source]:
     return out
 
 
-def _load_topic_file(f: _File, topic_meta, seen_topics, sources, seen_ids, entries, pending_related) -> str | None:
+def _load_topic_file(
+    f: _File, topic_meta, seen_topics, sources, seen_ids, entries, pending_related
+) -> str | None:
     doc = f.mapping(f.root, {"topic": (str, True), "entries": (list, True)}, "a topic file")
     if not doc or "topic" not in doc:
         return None
@@ -198,7 +209,9 @@ def _load_entry(f: _File, node: Node, topic_id: str, sources, seen_ids, pending_
             f.error(e["id"], f"id '{entry_id}' must be kebab-case (a-z, 0-9, single hyphens)", entry_id)
         elif entry_id in seen_ids:
             first = seen_ids[entry_id]
-            f.error(e["id"], f"duplicate id '{entry_id}' (first defined at {first.path}:{first.line})", entry_id)
+            f.error(
+                e["id"], f"duplicate id '{entry_id}' (first defined at {first.path}:{first.line})", entry_id
+            )
         else:
             seen_ids[entry_id] = Problem(f.path, e["id"].line, e["id"].col, "", entry_id)
 
@@ -271,7 +284,9 @@ def _check_markdown(f: _File, node: Node, entry_id: str | None) -> None:
     for src in image_sources(text):
         offset = max(text.find(src), 0)
         if re.match(r"^[a-z][a-z0-9+.-]*:|^//", src, re.I):
-            f.error(node, f"image '{src}' must be a file inside the corpus directory, not a URL", entry_id, offset)
+            f.error(
+                node, f"image '{src}' must be a file inside the corpus directory, not a URL", entry_id, offset
+            )
             continue
         target = (root / src).resolve()
         if not target.is_relative_to(root):

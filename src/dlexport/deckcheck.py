@@ -33,16 +33,24 @@ def check_deck(package: Path) -> DeckReport:
         col = Collection(str(Path(tmp) / "collection.anki2"))
         try:
             try:
-                log = col.import_anki_package(ImportAnkiPackageRequest(
-                    package_path=str(package.resolve()),
-                    options=ImportAnkiPackageOptions(with_scheduling=False, merge_notetypes=True),
-                )).log
+                log = col.import_anki_package(
+                    ImportAnkiPackageRequest(
+                        package_path=str(package.resolve()),
+                        options=ImportAnkiPackageOptions(with_scheduling=False, merge_notetypes=True),
+                    )
+                ).log
             except Exception as exc:  # the backend's own words are the useful message
                 report.problems.append(f"import failed: {exc}")
                 return report
             report.new, report.updated = len(log.new), len(log.updated)
-            for label in ("duplicate", "conflicting", "first_field_match", "missing_notetype", "missing_deck",
-                          "empty_first_field"):
+            for label in (
+                "duplicate",
+                "conflicting",
+                "first_field_match",
+                "missing_notetype",
+                "missing_deck",
+                "empty_first_field",
+            ):
                 if n := len(getattr(log, label)):
                     report.problems.append(f"{n} note(s) {label.replace('_', ' ')}")
             report.notes = col.note_count()

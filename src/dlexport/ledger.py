@@ -37,7 +37,9 @@ class Ledger:
             doc = json.loads(path.read_text(encoding="utf-8"))
             return cls(path, dict(doc["records"]))
         except (ValueError, KeyError, TypeError) as exc:
-            raise ConfigError(f"{path}: not a dlexport ledger ({exc}); restore it from version control") from None
+            raise ConfigError(
+                f"{path}: not a dlexport ledger ({exc}); restore it from version control"
+            ) from None
 
     def stamp(self, key: str, digest: str, now: int, **meta: Any) -> int:
         """The mtime for `key` whose content hashes to `digest`: kept if unchanged, else newer than before."""
@@ -51,6 +53,11 @@ class Ledger:
 
     def save(self) -> None:
         if self.changed:
-            write_text(self.path, json.dumps({"version": 1, "records": self.records}, indent=1, sort_keys=True,
-                                             ensure_ascii=False) + "\n")
+            write_text(
+                self.path,
+                json.dumps(
+                    {"version": 1, "records": self.records}, indent=1, sort_keys=True, ensure_ascii=False
+                )
+                + "\n",
+            )
             self.changed = False

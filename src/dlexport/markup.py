@@ -53,7 +53,9 @@ def split_math(text: str) -> list[Segment]:
     while i < n:
         at_line_start = i == 0 or text[i - 1] == "\n"
         if at_line_start and (fence := _FENCE.match(text, i)):
-            close = re.compile(rf"^ {{0,3}}{re.escape(fence.group(1)[0])}{{{len(fence.group(1))},}}\s*$", re.M)
+            close = re.compile(
+                rf"^ {{0,3}}{re.escape(fence.group(1)[0])}{{{len(fence.group(1))},}}\s*$", re.M
+            )
             end = close.search(text, text.find("\n", i) + 1 if "\n" in text[i:] else n)
             i = end.end() if end else n
             continue
@@ -92,9 +94,10 @@ def split_math(text: str) -> list[Segment]:
 # --- Sanitising -------------------------------------------------------------------------------
 
 _TAGS = {
-    *"p br hr em strong b i u s del code pre kbd sub sup blockquote ul ol li dl dt dd".split(),
-    *"table thead tbody tr th td h1 h2 h3 h4 h5 h6 a img span div".split(),
-}
+    "p", "br", "hr", "em", "strong", "b", "i", "u", "s", "del", "code", "pre", "kbd", "sub", "sup",
+    "blockquote", "ul", "ol", "li", "dl", "dt", "dd", "table", "thead", "tbody", "tr", "th", "td",
+    "h1", "h2", "h3", "h4", "h5", "h6", "a", "img", "span", "div",
+}  # fmt: skip
 _ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "th": {"style"}, "td": {"style"}}
 _ALIGN = re.compile(r"text-align:\s*(left|right|center);?")
 
@@ -157,8 +160,12 @@ def image_sources(text: str) -> list[str]:
 class HtmlRenderer:
     """Markdown to sanitised HTML, with a target-specific way of showing math."""
 
-    def __init__(self, math: MathRenderer, code_style: str = "default",
-                 image_url: Callable[[str], str] = lambda src: src):
+    def __init__(
+        self,
+        math: MathRenderer,
+        code_style: str = "default",
+        image_url: Callable[[str], str] = lambda src: src,
+    ):
         self.math = math
         self.code_style = code_style
         self.image_url = image_url
@@ -181,7 +188,10 @@ class HtmlRenderer:
         for token in tokens:
             if token.type in ("fence", "code_block"):
                 language = token.info.split()[0] if token.info else ""
-                token.type, token.content = "html_block", hold(highlight_code(token.content, language, self.code_style))
+                token.type, token.content = (
+                    "html_block",
+                    hold(highlight_code(token.content, language, self.code_style)),
+                )
             for child in token.children or []:
                 if child.type == "image":
                     child.attrs["src"] = self.image_url(str(child.attrs.get("src", "")))
@@ -199,10 +209,7 @@ def mathjax(tex: str, display: bool) -> str:
 
 def plain_text(text: str) -> str:
     """Markdown reduced to one line of text (for titles, bookmarks, link labels)."""
-    parts = []
-    for seg in split_math(text):
-        parts.append(seg.text if seg.kind == "text" else seg.text)
-    flat = re.sub(r"[*_`#>]", "", "".join(parts))
+    flat = re.sub(r"[*_`#>]", "", "".join(seg.text for seg in split_math(text)))
     return " ".join(flat.split())
 
 
@@ -217,7 +224,9 @@ _VOID = {"img", "br", "hr"}
 def github_markdown(text: str, image_url: Callable[[str], str] = lambda src: src) -> str:
     """Corpus Markdown rewritten for GitHub: its math syntax, raw HTML sanitised, images relocated."""
     for src in set(image_sources(text)):
-        text = text.replace(f"]({src}", f"]({image_url(src)}").replace(f'src="{src}"', f'src="{image_url(src)}"')
+        text = text.replace(f"]({src}", f"]({image_url(src)}").replace(
+            f'src="{src}"', f'src="{image_url(src)}"'
+        )
     out = []
     for seg in split_math(text):
         if seg.kind == "math":
@@ -234,7 +243,9 @@ def github_markdown(text: str, image_url: Callable[[str], str] = lambda src: src
 
 def _sanitize_markdown_html(text: str) -> str:
     tokens = _parser().parse(text)
-    if not any(t.type == "html_block" or any(c.type == "html_inline" for c in t.children or []) for t in tokens):
+    if not any(
+        t.type == "html_block" or any(c.type == "html_inline" for c in t.children or []) for t in tokens
+    ):
         return text
     lines = text.split("\n")
     for token in tokens:

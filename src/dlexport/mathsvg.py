@@ -7,6 +7,7 @@ so it follows the surrounding text, and shifted down by its depth so it sits on 
 from __future__ import annotations
 
 import base64
+import contextlib
 import html
 import json
 import os
@@ -64,10 +65,8 @@ class SvgMath:
 
     def __exit__(self, *exc_info: object) -> None:
         if self.cache_path and self.added and exc_info[0] is None:
-            try:
+            with contextlib.suppress(OSError):  # a read-only home only costs speed
                 write_text(self.cache_path, json.dumps(self.cache))
-            except OSError:
-                pass  # a read-only home only costs speed
 
     def __call__(self, tex: str, display: bool) -> str:
         key = f"{int(display)}{tex}"

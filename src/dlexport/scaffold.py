@@ -21,8 +21,11 @@ def _ids_in(content: Path) -> set[str]:
 
 def new_entry(content: Path, topic: str, entry_id: str | None = None) -> tuple[Path, int, str]:
     """Append a skeleton entry for `topic`; returns (file, line of the entry, its id)."""
-    topics_doc = yaml.safe_load((content / TOPICS_FILE).read_text(encoding="utf-8")) if (
-        content / TOPICS_FILE).is_file() else None
+    topics_doc = (
+        yaml.safe_load((content / TOPICS_FILE).read_text(encoding="utf-8"))
+        if (content / TOPICS_FILE).is_file()
+        else None
+    )
     known = [t.get("id") for t in (topics_doc or {}).get("topics", []) if isinstance(t, dict)]
     if topic not in known:
         raise ConfigError(f"unknown topic '{topic}' (known: {', '.join(map(str, known)) or 'none'})")
@@ -43,7 +46,7 @@ def new_entry(content: Path, topic: str, entry_id: str | None = None) -> tuple[P
     line = text.count("\n") + 1
     text += (
         f"  - id: {entry_id}\n"
-        "    question: \"\"\n"
+        '    question: ""\n'
         "    answer: |\n"
         "      \n"
         "    difficulty: basic\n"

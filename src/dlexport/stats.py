@@ -23,7 +23,9 @@ def coverage(corpus: Corpus) -> list[SourceCoverage]:
     for src in corpus.sources:
         refs = [r for e in live for r in e.sources if r.split("#")[0] == src.key]
         if src.questions is None:
-            out.append(SourceCoverage(src.key, src.title, None, len({e.id for e in live if src.key in e.sources})))
+            out.append(
+                SourceCoverage(src.key, src.title, None, len({e.id for e in live if src.key in e.sources}))
+            )
             continue
         numbers = {int(r.split("#")[1]) for r in refs if "#" in r}
         missing = tuple(n for n in range(1, src.questions + 1) if n not in numbers)
@@ -36,8 +38,14 @@ def table(corpus: Corpus) -> dict:
     by_topic = []
     for topic in corpus.topics:
         counts = Counter(e.difficulty for e in topic.entries if not e.retired)
-        by_topic.append({"topic": topic.id, "title": topic.title, "entries": sum(counts.values()),
-                         **{d: counts[d] for d in DIFFICULTIES}})
+        by_topic.append(
+            {
+                "topic": topic.id,
+                "title": topic.title,
+                "entries": sum(counts.values()),
+                **{d: counts[d] for d in DIFFICULTIES},
+            }
+        )
     live = list(corpus.active().entries())
     cov = coverage(corpus)
     numbered = [c for c in cov if c.questions is not None]
@@ -50,8 +58,13 @@ def table(corpus: Corpus) -> dict:
         "unanswered": sum(1 for e in live if not e.answer.strip()),
         "topics": by_topic,
         "sources": [
-            {"key": c.key, "title": c.title, "questions": c.questions, "covered": c.cited,
-             "missing": [f"{c.key}#{n}" for n in c.missing]}
+            {
+                "key": c.key,
+                "title": c.title,
+                "questions": c.questions,
+                "covered": c.cited,
+                "missing": [f"{c.key}#{n}" for n in c.missing],
+            }
             for c in cov
         ],
         "seed_questions": sum(c.questions or 0 for c in numbered),

@@ -96,13 +96,20 @@ class _Composer:
             key = self.node(event)
             value = self.node(next(self.events))
             if key.kind != "scalar" or key.value is None:
-                self.problems.append(Problem(self.path, key.line, key.col, "mapping keys must be plain strings"))
+                self.problems.append(
+                    Problem(self.path, key.line, key.col, "mapping keys must be plain strings")
+                )
                 continue
             name = str(key.value)
             if name in values:
                 first = keys[name]
                 self.problems.append(
-                    Problem(self.path, key.line, key.col, f"duplicate key '{name}' (first defined at line {first.line})")
+                    Problem(
+                        self.path,
+                        key.line,
+                        key.col,
+                        f"duplicate key '{name}' (first defined at line {first.line})",
+                    )
                 )
                 continue
             values[name], keys[name] = value, key

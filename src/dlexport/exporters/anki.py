@@ -22,8 +22,10 @@ from dlexport.output import atomic_target
 BASIC_FIELDS = ("Id", "Question", "Answer", "Details", "Topic", "Difficulty", "Sources", "Related")
 CLOZE_FIELDS = ("Id", "Text", "Extra", "Topic", "Difficulty")
 RETIRED_TAG = "dlexport::retired"
-RETIRED_NOTICE = ('<div class="dlx-retired">Retired: this card is no longer in the corpus. '
-                  "Find such cards with <code>tag:dlexport::retired</code> and delete them.</div>")
+RETIRED_NOTICE = (
+    '<div class="dlx-retired">Retired: this card is no longer in the corpus. '
+    "Find such cards with <code>tag:dlexport::retired</code> and delete them.</div>"
+)
 
 
 @dataclass(frozen=True)
@@ -48,8 +50,10 @@ class AnkiExporter(Exporter):
         self.now = build_time()
         self.basic, self.cloze = self._model("Q&A", BASIC_FIELDS), self._model("Cloze", CLOZE_FIELDS)
         # Anki sorts decks by name: the chapter number keeps topics.yaml's order.
-        decks = {t.id: genanki.Deck(stable_id("deck", opts.deck, t.id), f"{opts.deck}::{n:02d} {t.title}")
-                 for n, t in enumerate(corpus.topics, 1)}
+        decks = {
+            t.id: genanki.Deck(stable_id("deck", opts.deck, t.id), f"{opts.deck}::{n:02d} {t.title}")
+            for n, t in enumerate(corpus.topics, 1)
+        }
         advance = self.context.progress("anki: notes", sum(1 for _ in corpus.entries()))
         notes: dict[str, list[PackagedNote]] = {tid: [] for tid in decks}
         for entry in corpus.entries():
@@ -63,8 +67,11 @@ class AnkiExporter(Exporter):
         written = [self._write(dest / f"{opts.file}.apkg", [root, *decks.values()], notes)]
         if opts.split:
             for topic in corpus.topics:
-                written.append(self._write(dest / f"{opts.file}-{topic.id}.apkg", [decks[topic.id]],
-                                           {topic.id: notes[topic.id]}))
+                written.append(
+                    self._write(
+                        dest / f"{opts.file}-{topic.id}.apkg", [decks[topic.id]], {topic.id: notes[topic.id]}
+                    )
+                )
         self.ledger.save()
         return written
 
@@ -72,14 +79,22 @@ class AnkiExporter(Exporter):
 
     def _model(self, kind: str, fields: tuple[str, ...]) -> genanki.Model:
         slug = kind.lower().replace("&", "")
-        front, back, css = (self._template(f"anki/{name}") for name in
-                            (f"{slug}-front.html", f"{slug}-back.html", "style.css"))
+        front, back, css = (
+            self._template(f"anki/{name}")
+            for name in (f"{slug}-front.html", f"{slug}-back.html", "style.css")
+        )
         model = genanki.Model(
             stable_id("model", kind),
             f"dlexport {kind}",
             fields=[{"name": f, "id": stable_id("field", kind, f)} for f in fields],
-            templates=[{"name": "Card 1" if kind != "Cloze" else "Cloze", "qfmt": front, "afmt": back,
-                        "id": stable_id("template", kind)}],
+            templates=[
+                {
+                    "name": "Card 1" if kind != "Cloze" else "Cloze",
+                    "qfmt": front,
+                    "afmt": back,
+                    "id": stable_id("template", kind),
+                }
+            ],
             css=css,
             model_type=genanki.Model.CLOZE if kind == "Cloze" else genanki.Model.FRONT_BACK,
             sort_field_index=1,
@@ -113,24 +128,47 @@ class AnkiExporter(Exporter):
         ]
         out = [self._packaged(self.basic, entry.id, "basic", fields, tags, deck_id, entry)]
         if entry.cloze:
-            cloze = [entry.id, notice + _unwrap(md(entry.cloze)), _unwrap(md(entry.question)), html.escape(topic),
-                     entry.difficulty]
+            cloze = [
+                entry.id,
+                notice + _unwrap(md(entry.cloze)),
+                _unwrap(md(entry.question)),
+                html.escape(topic),
+                entry.difficulty,
+            ]
             out.append(self._packaged(self.cloze, entry.id, "cloze", cloze, tags, deck_id, entry))
         return out
 
-    def _packaged(self, model: genanki.Model, entry_id: str, kind: str, fields: list[str], tags: list[str],
-                  deck_id: int, entry: Entry | None = None, topic: str | None = None) -> PackagedNote:
-        guid = genanki.guid_for("dlexport", entry_id) if kind == "basic" else genanki.guid_for(
-            "dlexport", entry_id, kind)
+    def _packaged(
+        self,
+        model: genanki.Model,
+        entry_id: str,
+        kind: str,
+        fields: list[str],
+        tags: list[str],
+        deck_id: int,
+        entry: Entry | None = None,
+        topic: str | None = None,
+    ) -> PackagedNote:
+        guid = (
+            genanki.guid_for("dlexport", entry_id)
+            if kind == "basic"
+            else genanki.guid_for("dlexport", entry_id, kind)
+        )
         note = genanki.Note(model=model, fields=fields, tags=tags, guid=guid)
-        meta = {"id": entry_id, "kind": kind, "topic": entry.topic if entry else topic,
-                "question": entry.question if entry else fields[1]}
+        meta = {
+            "id": entry_id,
+            "kind": kind,
+            "topic": entry.topic if entry else topic,
+            "question": entry.question if entry else fields[1],
+        }
         mtime = self.ledger.stamp(guid, content_hash(fields, tags, deck_id), self.now, **meta)
         return PackagedNote(note, deck_id, mtime)
 
     def _ghosts(self, corpus: Corpus, decks: dict[str, genanki.Deck]):
-        """Notes sent earlier whose entry (or cloze) is gone: re-sent as retired, since imports never delete."""
-        present = {(e.id, "basic") for e in corpus.entries()} | {(e.id, "cloze") for e in corpus.entries() if e.cloze}
+        """Notes sent before whose entry (or cloze) is gone: re-sent as retired, as imports never delete."""
+        present = {(e.id, "basic") for e in corpus.entries()} | {
+            (e.id, "cloze") for e in corpus.entries() if e.cloze
+        }
         for guid, rec in sorted(self.ledger.records.items()):
             if guid.startswith("model:") or (rec["id"], rec["kind"]) in present:
                 continue
@@ -141,8 +179,12 @@ class AnkiExporter(Exporter):
                 model, fields = self.basic, [rec["id"], RETIRED_NOTICE + question, RETIRED_NOTICE, *[""] * 5]
             else:
                 model, fields = self.cloze, [rec["id"], RETIRED_NOTICE + "{{c1::retired}}", question, "", ""]
-            yield topic, self._packaged(model, rec["id"], rec["kind"], fields, tags, decks[topic].deck_id,
-                                        topic=rec["topic"])
+            yield (
+                topic,
+                self._packaged(
+                    model, rec["id"], rec["kind"], fields, tags, decks[topic].deck_id, topic=rec["topic"]
+                ),
+            )
 
     def _related(self, entry: Entry) -> str:
         items = []
@@ -151,7 +193,9 @@ class AnkiExporter(Exporter):
                 other = self.corpus.entry(rid)
             except KeyError:  # outside the current selection
                 continue
-            items.append(f"<li><b>{self.corpus.number(other)}</b> {_unwrap(self.renderer.render(other.question))}</li>")
+            items.append(
+                f"<li><b>{self.corpus.number(other)}</b> {_unwrap(self.renderer.render(other.question))}</li>"
+            )
         return f"<ul>{''.join(items)}</ul>" if items else ""
 
     def _media_name(self, src: str) -> str:

@@ -36,8 +36,14 @@ class PackagedNote:
     mtime: int
 
 
-def write_apkg(target: Path, decks: list[genanki.Deck], models: dict[genanki.Model, int],
-               notes: list[PackagedNote], media: dict[str, Path], zip_time: tuple[int, ...]) -> None:
+def write_apkg(
+    target: Path,
+    decks: list[genanki.Deck],
+    models: dict[genanki.Model, int],
+    notes: list[PackagedNote],
+    media: dict[str, Path],
+    zip_time: tuple[int, ...],
+) -> None:
     """Write the package to `target`. `models` maps each note type to its mtime; `media` maps the file
     name inside Anki to the file on disk."""
     with tempfile.TemporaryDirectory(prefix="dlexport-apkg-") as tmp:
@@ -52,7 +58,9 @@ def write_apkg(target: Path, decks: list[genanki.Deck], models: dict[genanki.Mod
             all_decks.update({str(d.deck_id): d.to_json() for d in decks})
             home = decks[0].deck_id
             all_models = {str(m.model_id): m.to_json(mtime, home) for m, mtime in models.items()}
-            cursor.execute("UPDATE col SET decks = ?, models = ?", (json.dumps(all_decks), json.dumps(all_models)))
+            cursor.execute(
+                "UPDATE col SET decks = ?, models = ?", (json.dumps(all_decks), json.dumps(all_models))
+            )
             ids = itertools.count(_FIRST_ROW_ID)
             for item in notes:
                 item.note.write_to_db(cursor, item.mtime, item.deck_id, ids)

@@ -31,7 +31,7 @@ class BuildContext:
     title: str = "Deep Learning Interview Questions"
     templates: Path | None = None  # the user's template folder, searched before the built-ins
     progress: Callable[[str, int], Callable[[], None]] = field(
-        default=lambda label, total: (lambda: None), compare=False
+        default=lambda label, total: lambda: None, compare=False
     )  # progress(label, total) -> advance()
     warn: Callable[[str], None] = field(default=lambda message: None, compare=False)
 
@@ -81,8 +81,9 @@ class Exporter(ABC):
         """Write this format for `corpus` into the folder `dest`; return the files written."""
 
     def render(self, template: str, **values: Any) -> str:
-        return self.context.env.get_template(template).render(title=self.context.title, date=self.context.date,
-                                                              **values)
+        return self.context.env.get_template(template).render(
+            title=self.context.title, date=self.context.date, **values
+        )
 
 
 def _coerce(exporter: str, key: str, value: Any, hint: Any) -> Any:

@@ -34,9 +34,13 @@ class MarkdownExporter(Exporter):
         topics = [self._topic(corpus, n, t) for n, t in enumerate(corpus.topics, 1)]
         total = sum(len(t["entries"]) for t in topics)
         if opts.single:
-            chapters = [self.render("md/topic.md", topic=t, collapsed=collapsed, standalone=False).strip()
-                        for t in topics]
-            page = self.render("md/index.md", topics=topics, total=total, collapsed=collapsed, chapters=chapters)
+            chapters = [
+                self.render("md/topic.md", topic=t, collapsed=collapsed, standalone=False).strip()
+                for t in topics
+            ]
+            page = self.render(
+                "md/index.md", topics=topics, total=total, collapsed=collapsed, chapters=chapters
+            )
             return [write_text(dest / "README.md", _tidy(page)), *self._copy_images()]
         written = []
         for t in topics:
@@ -53,8 +57,12 @@ class MarkdownExporter(Exporter):
         return f"images/{rel}" if not rel.startswith("images/") else rel
 
     def _copy_images(self) -> list[Path]:
-        return [write_bytes(self.dest / (rel if rel.startswith("images/") else f"images/{rel}"), path.read_bytes())
-                for rel, path in sorted(self.images.items())]
+        return [
+            write_bytes(
+                self.dest / (rel if rel.startswith("images/") else f"images/{rel}"), path.read_bytes()
+            )
+            for rel, path in sorted(self.images.items())
+        ]
 
     def _topic(self, corpus: Corpus, number: int, topic: Topic) -> dict:
         single = self.options.single
@@ -67,19 +75,30 @@ class MarkdownExporter(Exporter):
         entries = []
         for e in topic.entries:
             related = [corpus.entry(r) for r in e.related if _present(corpus, r)]
-            entries.append({
-                "id": e.id,
-                "number": corpus.number(e),
-                "question": _one_line(github_markdown(e.question, self._image)),
-                "answer": github_markdown(e.answer, self._image).strip(),
-                "details": github_markdown(e.details, self._image).strip() if e.details else None,
-                "difficulty": e.difficulty,
-                "tags": e.tags,
-                "sources": e.sources,
-                "related": [f"[{corpus.number(r)} {plain_text(r.question)}]({href(r.id)})" for r in related],
-            })
-        return {"id": topic.id, "number": number, "title": topic.title, "summary": topic.summary,
-                "file": file, "href": f"#{topic.id}-chapter" if single else file, "entries": entries}
+            entries.append(
+                {
+                    "id": e.id,
+                    "number": corpus.number(e),
+                    "question": _one_line(github_markdown(e.question, self._image)),
+                    "answer": github_markdown(e.answer, self._image).strip(),
+                    "details": github_markdown(e.details, self._image).strip() if e.details else None,
+                    "difficulty": e.difficulty,
+                    "tags": e.tags,
+                    "sources": e.sources,
+                    "related": [
+                        f"[{corpus.number(r)} {plain_text(r.question)}]({href(r.id)})" for r in related
+                    ],
+                }
+            )
+        return {
+            "id": topic.id,
+            "number": number,
+            "title": topic.title,
+            "summary": topic.summary,
+            "file": file,
+            "href": f"#{topic.id}-chapter" if single else file,
+            "entries": entries,
+        }
 
 
 def _present(corpus: Corpus, entry_id: str) -> bool:

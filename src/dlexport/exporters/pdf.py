@@ -43,8 +43,11 @@ class PdfExporter(Exporter):
         opts: PdfOptions = self.options
         roots = [corpus.root, builtin_templates(), *_font_dirs(), *filter(None, [self.context.templates])]
         with SvgMath(self.context.warn, cache=cache_file()) as self.math:
-            self.renderer = HtmlRenderer(self.math, code_style=opts.code_style,
-                                         image_url=lambda src: (corpus.root / src).resolve().as_uri())
+            self.renderer = HtmlRenderer(
+                self.math,
+                code_style=opts.code_style,
+                image_url=lambda src: (corpus.root / src).resolve().as_uri(),
+            )
             self.chapters = self._chapters(corpus, details=opts.layout == "handout")
 
         pages: dict[str, str] = {}
@@ -53,8 +56,9 @@ class PdfExporter(Exporter):
             pages["cheatsheet.pdf"] = self.render("pdf/sheet.html", **whole)
             if len(self.chapters) > 1:
                 for c in self.chapters:
-                    pages[f"{c['id']}.pdf"] = self.render("pdf/sheet.html", chapters=[c], contents=False,
-                                                          layout="cheatsheet")
+                    pages[f"{c['id']}.pdf"] = self.render(
+                        "pdf/sheet.html", chapters=[c], contents=False, layout="cheatsheet"
+                    )
         if opts.layout in ("all", "quiz"):
             pages["quiz.pdf"] = self.render("pdf/quiz.html", chapters=self.chapters, layout="quiz")
         if opts.layout == "handout":
@@ -72,8 +76,10 @@ class PdfExporter(Exporter):
                 for message in warnings:
                     self.context.warn(f"{futures[future]}: {message}")
                 if refused:
-                    raise ExportError(f"refused to fetch {refused}: only files inside the corpus and template "
-                                      f"folders are allowed (referenced from {_who_references(corpus, refused)})")
+                    raise ExportError(
+                        f"refused to fetch {refused}: only files inside the corpus and template "
+                        f"folders are allowed (referenced from {_who_references(corpus, refused)})"
+                    )
                 results[futures[future]] = data
                 advance()
         return [write_bytes(dest / name, results[name]) for name in pages]
@@ -89,8 +95,15 @@ class PdfExporter(Exporter):
             for e in topic.entries:
                 entries.append(self._entry(corpus, e, details))
                 advance()
-            chapters.append({"id": topic.id, "number": n, "title": topic.title, "summary": topic.summary,
-                             "entries": entries})
+            chapters.append(
+                {
+                    "id": topic.id,
+                    "number": n,
+                    "title": topic.title,
+                    "summary": topic.summary,
+                    "entries": entries,
+                }
+            )
         return chapters
 
     def _entry(self, corpus: Corpus, e: Entry, details: bool) -> dict:
@@ -110,7 +123,6 @@ class PdfExporter(Exporter):
         }
 
 
-
 def html_to_pdf(page: str, base_url: str, roots: list[Path]) -> tuple[bytes, str | None, list[str]]:
     """Lay out and write one document (in a worker process): (pdf, refused URL or None, warnings)."""
     records: list[logging.LogRecord] = []
@@ -128,7 +140,11 @@ def html_to_pdf(page: str, base_url: str, roots: list[Path]) -> tuple[bytes, str
     finally:
         logger.removeHandler(handler)
     noise = ("HarfBuzz", "fontTools")  # the slower subsetting fallback works; it is not the user's problem
-    return out.getvalue(), None, [r.getMessage() for r in records if not any(n in r.getMessage() for n in noise)]
+    return (
+        out.getvalue(),
+        None,
+        [r.getMessage() for r in records if not any(n in r.getMessage() for n in noise)],
+    )
 
 
 class RefusedURL(FatalURLFetchingError):
