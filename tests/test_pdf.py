@@ -175,3 +175,9 @@ def test_the_fetcher_allows_only_files_under_its_roots(tmp_path):
     ):
         with pytest.raises(RefusedURL):
             fetcher.fetch(url)
+
+
+def test_corpus_images_are_embedded(built):
+    reader = PdfReader(built / "convnets.pdf")
+    images = [name for page in reader.pages for name in page.images]
+    assert images, "the filter image should be drawn on the convnets sheet"

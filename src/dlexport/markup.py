@@ -193,8 +193,10 @@ class HtmlRenderer:
                     hold(highlight_code(token.content, language, self.code_style)),
                 )
             for child in token.children or []:
-                if child.type == "image":
-                    child.attrs["src"] = self.image_url(str(child.attrs.get("src", "")))
+                if child.type == "image":  # resolved after sanitising, which only lets relative paths through
+                    child.attrs["src"] = hold(
+                        html.escape(self.image_url(str(child.attrs.get("src", ""))), quote=True)
+                    )
         body = sanitize(md.renderer.render(tokens, md.options, {}))
         for key, fragment in trusted.items():
             body = body.replace(f"<p>{key}</p>", fragment).replace(key, fragment)

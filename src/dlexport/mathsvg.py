@@ -19,6 +19,7 @@ from pathlib import Path
 
 import ziamath
 
+from dlexport.mathtext import text_math
 from dlexport.output import write_text
 
 _SIZE = 10.0  # ziamath's drawing size; the image is scaled to the text through em units
@@ -69,6 +70,8 @@ class SvgMath:
                 write_text(self.cache_path, json.dumps(self.cache))
 
     def __call__(self, tex: str, display: bool) -> str:
+        if not display and (simple := text_math(tex)):
+            return simple
         key = f"{int(display)}{tex}"
         if key in self.cache:
             return self.cache[key]

@@ -181,12 +181,12 @@ def _who_references(corpus: Corpus, url: str) -> str:
 
 
 def _font_dirs() -> list[Path]:
-    return [Path(str(files("font_source_sans_pro") / "files"))]
+    return [Path(str(files("font_source_sans_pro") / "files")), Path(str(files("ziamath") / "fonts"))]
 
 
 def _fonts() -> dict[str, str]:
     """File URLs of the fonts the sheets embed: installed with the package, never the machine's."""
-    sans = _font_dirs()[0]
+    sans, math = _font_dirs()
     own = builtin_templates() / "pdf" / "fonts"
     return {
         "regular": (sans / "SourceSansPro-Regular.ttf").as_uri(),
@@ -196,4 +196,5 @@ def _fonts() -> dict[str, str]:
         "mono": (own / "DejaVuSansMono.ttf").as_uri(),
         "mono_bold": (own / "DejaVuSansMono-Bold.ttf").as_uri(),
         "fallback": (own / "DejaVuSans.ttf").as_uri(),
+        "math": (math / "STIXTwoMath-Regular.ttf").as_uri(),
     }

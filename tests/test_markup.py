@@ -1,0 +1,80 @@
+"""The shared Markdown renderer: math, code, sanitising."""
+
+from __future__ import annotations
+
+import pytest
+
+from dlexport.markup import HtmlRenderer, UnbalancedMath, github_markdown, mathjax, split_math
+from dlexport.mathtext import text_math
+
+render = HtmlRenderer(mathjax).render
+
+
+def test_math_is_cut_out_before_markdown_sees_it():
+    html = render(r"Loss $a_1 * b_2$ and $x_{*}$ with *emphasis*")
+    assert r"\(a_1 * b_2\)" in html and r"\(x_{*}\)" in html and "<em>emphasis</em>" in html
+
+
+def test_code_never_holds_math():
+    segments = split_math("Cost `$5` and\n\n```\nprice = $3\n```\n\nthen $x$.")
+    assert [s.text for s in segments if s.kind == "math"] == ["x"]
+
+
+def test_escaped_dollars_are_text():
+    assert [s.kind for s in split_math(r"It costs \$5 or \$6.")] == ["text"]
+
+
+def test_unbalanced_math_reports_the_offset():
+    with pytest.raises(UnbalancedMath) as info:
+        split_math("ok $x$ then $y")
+    assert info.value.offset == 12
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "<script>alert(1)</script>",
+        '<img src="x.png" onerror="alert(1)">',
+        '<a href="javascript:alert(1)">x</a>',
+        '<img src="https://tracker.example/p.gif">',
+        '<td style="background:url(http://x)">t</td>',
+        "<iframe src='http://x'></iframe>",
+    ],
+)
+def test_hostile_html_never_reaches_the_output(hostile):
+    html = render(f"Text {hostile} more")
+    for bad in ("<script", "onerror", "javascript:", "tracker.example", "url(", "<iframe"):
+        assert bad not in html
+
+
+def test_jinja_syntax_stays_text():
+    assert "{{ 7*7 }}" in render("{{ 7*7 }} {% for x in y %}")
+
+
+def test_highlighted_code_uses_inline_styles():
+    html = render("```python\ndef f():\n    return 1\n```")
+    assert 'style="' in html and "def" in html and "<script" not in html
+
+
+def test_github_math_syntax():
+    out = github_markdown(r"Plain $ab$, escaped $a_b$, display:" + "\n\n$$x^2$$\n")
+    assert "$ab$" in out and "$`a_b`$" in out and "```math\nx^2\n```" in out
+
+
+@pytest.mark.parametrize(
+    "tex, html",
+    [
+        ("k", '<span class="m">𝑘</span>'),
+        ("x_i", '<span class="m">𝑥<sub>𝑖</sub></span>'),
+        ("a < b", '<span class="m">𝑎\u2009&lt;\u2009𝑏</span>'),
+        (r"\eta", '<span class="m">𝜂</span>'),
+        ("-1", '<span class="m">−1</span>'),
+    ],
+)
+def test_simple_formulas_are_set_as_math_text(tex, html):
+    assert text_math(tex) == html
+
+
+@pytest.mark.parametrize("tex", [r"\frac{1}{2}", r"\sqrt{d}", r"\mathbf{x}", r"x^{\frac{1}{2}}", "{a}"])
+def test_anything_else_is_left_to_the_typesetter(tex):
+    assert text_math(tex) is None
