@@ -11,9 +11,12 @@ from __future__ import annotations
 import html
 import re
 
-_GREEK = "alpha beta gamma delta varepsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho varsigma sigma tau upsilon varphi chi psi omega".split()  # noqa: E501
+_GREEK = (  # in Unicode order, from U+1D6FC (mathematical italic small alpha)
+    "alpha beta gamma delta varepsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho varsigma "
+    "sigma tau upsilon varphi chi psi omega"
+).split()
 _SYMBOLS = {
-    **{name: chr(0x1D6FC + i) for i, name in enumerate(_GREEK)},  # mathematical italic small Greek
+    **{name: chr(0x1D6FC + i) for i, name in enumerate(_GREEK)},
     "epsilon": "\U0001d716", "vartheta": "\U0001d717", "phi": "\U0001d719", "varrho": "\U0001d71a",
     "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ", "Xi": "Ξ", "Pi": "Π", "Sigma": "Σ",
     "Upsilon": "Υ", "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω",

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-from jinja2 import Environment
+from jinja2 import Environment, TemplateError, TemplateSyntaxError
 
-from dlexport.errors import ConfigError
+from dlexport.errors import ConfigError, ExportError
 from dlexport.model import Corpus
 from dlexport.templating import environment
 
@@ -81,9 +81,16 @@ class Exporter(ABC):
         """Write this format for `corpus` into the folder `dest`; return the files written."""
 
     def render(self, template: str, **values: Any) -> str:
-        return self.context.env.get_template(template).render(
-            title=self.context.title, date=self.context.date, **values
-        )
+        """Render a template through the shared loader; template mistakes become clean errors."""
+        try:
+            page = self.context.env.get_template(template)
+            return page.render(title=self.context.title, date=self.context.date, **values)
+        except TemplateSyntaxError as exc:
+            raise ExportError(
+                f"{exc.filename or exc.name}:{exc.lineno}: template error: {exc.message}"
+            ) from None
+        except TemplateError as exc:
+            raise ExportError(f"template {template}: {exc}") from None
 
 
 def _coerce(exporter: str, key: str, value: Any, hint: Any) -> Any:
