@@ -44,7 +44,7 @@ def _convert(tex: str) -> str | None:
     pos = 0
     while pos < len(tex):
         m = _TOKEN.match(tex, pos)
-        command, letter, number, punct, space, script, _brace, other = m.groups()
+        command, letter, number, punct, space, script, _brace, _other = m.groups()
         pos = m.end()
         if command:
             if command in _SYMBOLS:
