@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 DIFFICULTIES = ("basic", "intermediate", "advanced")
@@ -54,11 +55,21 @@ class Corpus:
         for topic in self.topics:
             yield from topic.entries
 
+    @cached_property
+    def _index(self) -> dict[str, tuple[Entry, str]]:
+        """Each id's entry and number: exporters look both up for every entry and every related link."""
+        return {
+            e.id: (e, f"{ti}.{ei}")
+            for ti, topic in enumerate(self.topics, 1)
+            for ei, e in enumerate(topic.entries, 1)
+        }
+
     def entry(self, entry_id: str) -> Entry:
-        for e in self.entries():
-            if e.id == entry_id:
-                return e
-        raise KeyError(entry_id)
+        return self._index[entry_id][0]
+
+    def related(self, entry: Entry) -> list[Entry]:
+        """The entries `entry` links to that are in this corpus (a selection may leave some out)."""
+        return [self._index[r][0] for r in entry.related if r in self._index]
 
     def topic(self, topic_id: str) -> Topic:
         for t in self.topics:
@@ -68,11 +79,7 @@ class Corpus:
 
     def number(self, entry: Entry) -> str:
         """The entry's label `chapter.n` (1-based), as printed in every output."""
-        for ti, topic in enumerate(self.topics, 1):
-            for ei, e in enumerate(topic.entries, 1):
-                if e.id == entry.id:
-                    return f"{ti}.{ei}"
-        raise KeyError(entry.id)
+        return self._index[entry.id][1]
 
     def active(self) -> Corpus:
         """The corpus without retired entries (what readers of sheets and handouts see)."""

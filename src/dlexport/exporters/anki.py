@@ -187,15 +187,10 @@ class AnkiExporter(Exporter):
             )
 
     def _related(self, entry: Entry) -> str:
-        items = []
-        for rid in entry.related:
-            try:
-                other = self.corpus.entry(rid)
-            except KeyError:  # outside the current selection
-                continue
-            items.append(
-                f"<li><b>{self.corpus.number(other)}</b> {_unwrap(self.renderer.render(other.question))}</li>"
-            )
+        items = [
+            f"<li><b>{self.corpus.number(other)}</b> {_unwrap(self.renderer.render(other.question))}</li>"
+            for other in self.corpus.related(entry)
+        ]
         return f"<ul>{''.join(items)}</ul>" if items else ""
 
     def _media_name(self, src: str) -> str:

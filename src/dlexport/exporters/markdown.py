@@ -10,7 +10,7 @@ import mdformat
 
 from dlexport.exporters.base import Exporter
 from dlexport.markup import github_markdown, plain_text
-from dlexport.model import Corpus, Topic
+from dlexport.model import Corpus, Entry, Topic
 from dlexport.output import write_bytes, write_text
 
 
@@ -68,13 +68,11 @@ class MarkdownExporter(Exporter):
         single = self.options.single
         file = "README.md" if single else f"{topic.id}.md"
 
-        def href(entry_id: str) -> str:
-            other = corpus.entry(entry_id)
+        def href(other: Entry) -> str:
             return f"#{other.id}" if single or other.topic == topic.id else f"{other.topic}.md#{other.id}"
 
         entries = []
         for e in topic.entries:
-            related = [corpus.entry(r) for r in e.related if _present(corpus, r)]
             entries.append(
                 {
                     "id": e.id,
@@ -86,7 +84,7 @@ class MarkdownExporter(Exporter):
                     "tags": e.tags,
                     "sources": e.sources,
                     "related": [
-                        f"[{corpus.number(r)} {plain_text(r.question)}]({href(r.id)})" for r in related
+                        f"[{corpus.number(r)} {plain_text(r.question)}]({href(r)})" for r in corpus.related(e)
                     ],
                 }
             )
@@ -99,14 +97,6 @@ class MarkdownExporter(Exporter):
             "href": f"#{topic.id}-chapter" if single else file,
             "entries": entries,
         }
-
-
-def _present(corpus: Corpus, entry_id: str) -> bool:
-    try:
-        corpus.entry(entry_id)
-    except KeyError:
-        return False
-    return True
 
 
 def _one_line(text: str) -> str:
