@@ -4,7 +4,6 @@ everything, and report every problem at once as `path:line:col: message`."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -239,7 +238,7 @@ def _load_entry(f: _File, node: Node, topic_id: str, sources, seen_ids, pending_
 
     if len(f.problems) > count or entry_id is None or not {"question", "answer", "difficulty"} <= e.keys():
         return None
-    text: Callable[[str], str | None] = lambda k: e[k].value if k in e else None  # noqa: E731
+    optional = {k: e[k].value for k in ("details", "cloze", "retired") if k in e}
     return Entry(
         id=entry_id,
         topic=topic_id,
@@ -249,9 +248,9 @@ def _load_entry(f: _File, node: Node, topic_id: str, sources, seen_ids, pending_
         tags=tuple(t for t, _ in tags),
         sources=tuple(r for r, _ in refs),
         related=tuple(r for r, _ in related),
-        details=(text("details") or "").strip() or None,
-        cloze=(text("cloze") or "").strip() or None,
-        retired=bool(text("retired")),
+        details=(optional.get("details") or "").strip() or None,
+        cloze=(optional.get("cloze") or "").strip() or None,
+        retired=bool(optional.get("retired")),
         path=f.path,
         line=node.line,
     )

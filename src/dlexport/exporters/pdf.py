@@ -75,10 +75,10 @@ class PdfExporter(Exporter):
                 data, refused, warnings = future.result()
                 for message in warnings:
                     self.context.warn(f"{futures[future]}: {message}")
-                if refused:
+                if refused:  # corpus images were checked, with their positions, when the corpus was loaded
                     raise ExportError(
-                        f"refused to fetch {refused}: only files inside the corpus and template "
-                        f"folders are allowed (referenced from {_who_references(corpus, refused)})"
+                        f"{futures[future]}: refused to fetch {refused}: a template may only use files "
+                        "inside the corpus, template and font folders"
                     )
                 results[futures[future]] = data
                 advance()
@@ -170,14 +170,6 @@ class LocalFetcher(URLFetcher):
             if path.is_file() and any(path.is_relative_to(root) for root in self.roots):
                 return super().fetch(url, headers)
         raise RefusedURL(url)
-
-
-def _who_references(corpus: Corpus, url: str) -> str:
-    name = url.rsplit("/", 1)[-1]
-    for e in corpus.entries():
-        if any(name and name in (text or "") for text in (e.answer, e.details, e.question)):
-            return f"{e.path}:{e.line}: entry '{e.id}'"
-    return "a template"
 
 
 def _font_dirs() -> list[Path]:
