@@ -181,3 +181,11 @@ def test_check_deck_reports_notes_and_fails_on_a_broken_package(mini, tmp_path):
     broken.write_bytes(b"not a zip")
     bad = run("check-deck", broken)
     assert bad.exit_code == 1 and "import failed" in bad.output
+
+
+def test_rebuilds_after_removing_an_entry_stay_byte_identical(mini, tmp_path):
+    build(mini, tmp_path / "a")
+    (mini / "convnets.yaml").write_text("topic: convnets\nentries: []\n")
+    first = build(mini, tmp_path / "b").read_bytes()
+    assert build(mini, tmp_path / "c").read_bytes() == first
+    assert build(mini, tmp_path / "d").read_bytes() == first

@@ -126,7 +126,8 @@ class AnkiExporter(Exporter):
             html.escape(", ".join(entry.sources)),
             self._related(entry),
         ]
-        out = [self._packaged(self.basic, entry.id, "basic", fields, tags, deck_id, entry)]
+        source = {"id": entry.id, "topic": entry.topic, "question": entry.question}
+        out = [self._packaged(self.basic, "basic", fields, tags, deck_id, source)]
         if entry.cloze:
             cloze = [
                 entry.id,
@@ -135,32 +136,22 @@ class AnkiExporter(Exporter):
                 html.escape(topic),
                 entry.difficulty,
             ]
-            out.append(self._packaged(self.cloze, entry.id, "cloze", cloze, tags, deck_id, entry))
+            out.append(self._packaged(self.cloze, "cloze", cloze, tags, deck_id, source))
         return out
 
     def _packaged(
-        self,
-        model: genanki.Model,
-        entry_id: str,
-        kind: str,
-        fields: list[str],
-        tags: list[str],
-        deck_id: int,
-        entry: Entry | None = None,
-        topic: str | None = None,
+        self, model: genanki.Model, kind: str, fields: list[str], tags: list[str], deck_id: int, source: dict
     ) -> PackagedNote:
+        """One note, its mtime from the ledger. `source` (id, topic, question) is what the ledger keeps,
+        so the note can still be retired after its entry is gone."""
+        entry_id = source["id"]
         guid = (
             genanki.guid_for("dlexport", entry_id)
             if kind == "basic"
             else genanki.guid_for("dlexport", entry_id, kind)
         )
         note = genanki.Note(model=model, fields=fields, tags=tags, guid=guid)
-        meta = {
-            "id": entry_id,
-            "kind": kind,
-            "topic": entry.topic if entry else topic,
-            "question": entry.question if entry else fields[1],
-        }
+        meta = {**source, "kind": kind}
         mtime = self.ledger.stamp(guid, content_hash(fields, tags, deck_id), self.now, **meta)
         return PackagedNote(note, deck_id, mtime)
 
@@ -179,12 +170,8 @@ class AnkiExporter(Exporter):
                 model, fields = self.basic, [rec["id"], RETIRED_NOTICE + question, RETIRED_NOTICE, *[""] * 5]
             else:
                 model, fields = self.cloze, [rec["id"], RETIRED_NOTICE + "{{c1::retired}}", question, "", ""]
-            yield (
-                topic,
-                self._packaged(
-                    model, rec["id"], rec["kind"], fields, tags, decks[topic].deck_id, topic=rec["topic"]
-                ),
-            )
+            source = {"id": rec["id"], "topic": rec["topic"], "question": rec["question"]}
+            yield topic, self._packaged(model, rec["kind"], fields, tags, decks[topic].deck_id, source)
 
     def _related(self, entry: Entry) -> str:
         items = [
