@@ -169,8 +169,13 @@ def test_deck_and_model_ids_are_a_stable_promise(mini, tmp_path, col):
 def test_split_writes_one_package_per_topic(mini, tmp_path):
     result = run("build", "--format", "anki", "--split", "--content", mini, "--out", tmp_path / "out")
     assert result.exit_code == 0, result.output
-    names = sorted(p.name for p in (tmp_path / "out" / "anki").glob("*.apkg"))
+    folder = tmp_path / "out" / "anki"
+    names = sorted(p.name for p in folder.glob("*.apkg"))
     assert names == ["deep-learning-basics.apkg", "deep-learning-convnets.apkg", "deep-learning.apkg"]
+    # Each topic's package carries only the images its own cards use.
+    for name, has_image in (("deep-learning-basics.apkg", False), ("deep-learning-convnets.apkg", True)):
+        with zipfile.ZipFile(folder / name) as zf:
+            assert ("filter.png" in zf.read("media").decode()) is has_image
 
 
 def test_check_deck_reports_notes_and_fails_on_a_broken_package(mini, tmp_path):

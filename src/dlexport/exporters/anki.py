@@ -44,7 +44,8 @@ class AnkiExporter(Exporter):
 
     def export(self, corpus: Corpus, dest: Path) -> list[Path]:
         opts: AnkiOptions = self.options
-        self.corpus, self.media = corpus, {}
+        self.corpus = corpus
+        self.media: dict[str, dict[str, Path]] = {t.id: {} for t in corpus.topics}  # per topic, for --split
         self.renderer = HtmlRenderer(mathjax, code_style="default", image_url=self._media_name)
         self.ledger = Ledger.load(corpus.root / opts.ledger)
         self.now = build_time()
@@ -57,6 +58,7 @@ class AnkiExporter(Exporter):
         advance = self.context.progress("anki: notes", sum(1 for _ in corpus.entries()))
         notes: dict[str, list[PackagedNote]] = {tid: [] for tid in decks}
         for entry in corpus.entries():
+            self.topic_id = entry.topic  # where _media_name files the images this entry uses
             notes[entry.topic] += self._notes(entry, decks[entry.topic].deck_id)
             advance()
         if not corpus.selected:
@@ -64,12 +66,15 @@ class AnkiExporter(Exporter):
                 notes[topic].append(note)
 
         root = genanki.Deck(stable_id("deck", opts.deck), opts.deck)
-        written = [self._write(dest / f"{opts.file}.apkg", [root, *decks.values()], notes)]
+        written = [self._write(dest / f"{opts.file}.apkg", [root, *decks.values()], notes, list(self.media))]
         if opts.split:
             for topic in corpus.topics:
                 written.append(
                     self._write(
-                        dest / f"{opts.file}-{topic.id}.apkg", [decks[topic.id]], {topic.id: notes[topic.id]}
+                        dest / f"{opts.file}-{topic.id}.apkg",
+                        [decks[topic.id]],
+                        {topic.id: notes[topic.id]},
+                        [topic.id],
                     )
                 )
         self.ledger.save()
@@ -185,17 +190,20 @@ class AnkiExporter(Exporter):
         path = (self.corpus.root / src).resolve()
         stem = re.sub(r"[^A-Za-z0-9._-]", "-", path.name)
         name = f"dlexport-{content_hash(str(path.relative_to(self.corpus.root)))[:8]}-{stem}"
-        self.media[name] = path
+        self.media[self.topic_id][name] = path
         return name
 
     # --- output ----------------------------------------------------------------------------------
 
-    def _write(self, path: Path, decks: list[genanki.Deck], notes: dict[str, list[PackagedNote]]) -> Path:
+    def _write(
+        self, path: Path, decks: list[genanki.Deck], notes: dict[str, list[PackagedNote]], topics: list[str]
+    ) -> Path:
         items = [n for group in notes.values() for n in group]
         used = {n.note.model for n in items} or {self.basic}
         models = {m: m.mtime for m in (self.basic, self.cloze) if m in used}
         with atomic_target(path) as tmp:
-            write_apkg(tmp, decks, models, items, self.media, _zip_date())
+            media = {name: file for t in topics for name, file in self.media[t].items()}
+            write_apkg(tmp, decks, models, items, media, _zip_date())
         return path
 
 
