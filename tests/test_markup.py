@@ -4,30 +4,34 @@ from __future__ import annotations
 
 import pytest
 
-from dlexport.markup import HtmlRenderer, UnbalancedMath, github_markdown, mathjax, split_math
+from dlexport.markup import HtmlRenderer, check_markdown, github_markdown, mathjax
 from dlexport.mathtext import text_math
 
 render = HtmlRenderer(mathjax).render
 
 
-def test_math_is_cut_out_before_markdown_sees_it():
+def open_math(text: str) -> list[int]:
+    return [f.offset for f in check_markdown(text, lambda path: None) if "unbalanced" in f.message]
+
+
+def test_math_is_read_before_emphasis():
     html = render(r"Loss $a_1 * b_2$ and $x_{*}$ with *emphasis*")
     assert r"\(a_1 * b_2\)" in html and r"\(x_{*}\)" in html and "<em>emphasis</em>" in html
 
 
 def test_code_never_holds_math():
-    segments = split_math("Cost `$5` and\n\n```\nprice = $3\n```\n\nthen $x$.")
-    assert [s.text for s in segments if s.kind == "math"] == ["x"]
+    html = render("Cost `$5` and\n\n```\nprice = $3\n```\n\nthen $x$.")
+    assert "<code>$5</code>" in html and "price = $3" in html and r"\(x\)" in html
 
 
 def test_escaped_dollars_are_text():
-    assert [s.kind for s in split_math(r"It costs \$5 or \$6.")] == ["text"]
+    assert render(r"It costs \$5 or \$6.") == "<p>It costs $5 or $6.</p>"
+    assert open_math(r"It costs \$5 or \$6.") == []
 
 
 def test_unbalanced_math_reports_the_offset():
-    with pytest.raises(UnbalancedMath) as info:
-        split_math("ok $x$ then $y")
-    assert info.value.offset == 12
+    assert open_math("ok $x$ then $y") == [12]
+    assert open_math("first line\n\nsecond $x$ and $y") == [27]
 
 
 @pytest.mark.parametrize(

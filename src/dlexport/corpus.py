@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from dlexport.errors import CorpusError, Problem
-from dlexport.markup import UnbalancedMath, image_sources, split_math
+from dlexport.markup import check_markdown
 from dlexport.model import DIFFICULTIES, Corpus, Entry, Source, Topic
 from dlexport.yamlnodes import Node, parse_yaml, position_in
 
@@ -19,6 +19,7 @@ ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_:.+-]*")
 SOURCE_REF = re.compile(r"(?P<key>[a-z0-9][a-z0-9_-]*)(?:#(?P<n>\d+))?")
 CLOZE = re.compile(r"\{\{c(\d+)::")
+MARKDOWN_FIELDS = ("question", "answer", "details", "cloze")
 
 ENTRY_FIELDS: dict[str, tuple[type, bool]] = {  # name: (type, required)
     "id": (str, True),
@@ -230,9 +231,7 @@ def _load_entry(f: _File, node: Node, topic_id: str, sources, seen_ids, pending_
     related = f.strings(e["related"], "related", entry_id) if "related" in e else []
     pending_related += [(f, item, entry_id, target) for target, item in related]
 
-    for name in ("question", "answer", "details", "cloze"):
-        if name in e:
-            _check_markdown(f, e[name], entry_id)
+    images = [src for name in MARKDOWN_FIELDS if name in e for src in _check_markdown(f, e[name], entry_id)]
     if "cloze" in e:
         _check_cloze(f, e["cloze"], entry_id)
 
@@ -251,6 +250,7 @@ def _load_entry(f: _File, node: Node, topic_id: str, sources, seen_ids, pending_
         details=(optional.get("details") or "").strip() or None,
         cloze=(optional.get("cloze") or "").strip() or None,
         retired=bool(optional.get("retired")),
+        images=tuple(dict.fromkeys(images)),
         path=f.path,
         line=node.line,
     )
@@ -273,25 +273,23 @@ def _check_source(f: _File, item: Node, ref: str, sources: dict[str, Source], en
         f.error(item, f"'{ref}': {key} has questions 1 to {src.questions}", entry_id)
 
 
-def _check_markdown(f: _File, node: Node, entry_id: str | None) -> None:
-    text: str = node.value
-    try:
-        split_math(text)
-    except UnbalancedMath as exc:
-        f.error(node, str(exc), entry_id, offset=exc.offset)
+def _check_markdown(f: _File, node: Node, entry_id: str | None) -> list[str]:
+    """Report open math and bad images in one field; return the corpus images it shows."""
     root = f.path.parent.resolve()
-    for src in image_sources(text):
-        offset = max(text.find(src), 0)
-        if re.match(r"^[a-z][a-z0-9+.-]*:|^//", src, re.I):
-            f.error(
-                node, f"image '{src}' must be a file inside the corpus directory, not a URL", entry_id, offset
-            )
-            continue
-        target = (root / src).resolve()
+    images: list[str] = []
+
+    def image_problem(path: str) -> str | None:
+        target = (root / path).resolve()
         if not target.is_relative_to(root):
-            f.error(node, f"image '{src}' leaves the corpus directory", entry_id, offset)
-        elif not target.is_file():
-            f.error(node, f"image '{src}' does not exist", entry_id, offset)
+            return "leaves the corpus directory"
+        if not target.is_file():
+            return "does not exist"
+        images.append(target.relative_to(root).as_posix())
+        return None
+
+    for finding in check_markdown(node.value, image_problem):
+        f.error(node, finding.message, entry_id, offset=finding.offset)
+    return images
 
 
 def _check_cloze(f: _File, node: Node, entry_id: str | None) -> None:

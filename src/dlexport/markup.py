@@ -1,94 +1,52 @@
 """The one Markdown renderer: corpus Markdown with $math$ and fenced code, to safe HTML or GitHub Markdown.
 
-Math is cut out before Markdown sees it (so `_` and `\\` inside formulas survive), code is highlighted
-with Pygments, and everything that came from the corpus passes through nh3 before trusted HTML (math,
-code) is put back in place of opaque placeholders. Jinja never sees corpus text as a template.
+One markdown-it parser reads every fragment; `$…$` and `$$…$$` are math only where they stand in text
+(the dollarmath rule never looks inside a tag, an attribute or code). Math and code are rendered into the
+HTML by render rules, and then nh3 cleans the whole result: the sanitiser has the last word on every
+fragment, so nothing put in by a renderer can open a way around it. Jinja never sees corpus text as a
+template.
 """
 
 from __future__ import annotations
 
 import html
 import re
-import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
+from html.parser import HTMLParser
+from typing import Any, ClassVar
+from urllib.parse import unquote
 
 import nh3
 from markdown_it import MarkdownIt
-from pygments import highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexers import TextLexer, get_lexer_by_name
-from pygments.util import ClassNotFound
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from mdit_py_plugins.dollarmath import dollarmath_plugin
 
-MathRenderer = Callable[[str, bool], str]  # (tex, display) -> HTML
-
-
-class UnbalancedMath(ValueError):
-    def __init__(self, offset: int, delimiter: str):
-        super().__init__(f"unbalanced math: '{delimiter}' opened here is never closed")
-        self.offset = offset
+MathRenderer = Callable[[str, bool, str], str]  # (tex, display, where) -> HTML; `where` names the entry
 
 
-@dataclass(frozen=True)
-class Segment:
-    kind: str  # "text" | "math"
-    text: str  # for math: the TeX between the delimiters
-    start: int  # offset of the segment in the source
-    display: bool = False
+def _dollarmath(md: MarkdownIt) -> None:
+    md.use(dollarmath_plugin, allow_labels=False, allow_space=True, allow_digits=True, double_inline=True)
 
 
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.M)
+@cache
+def parser() -> MarkdownIt:
+    """CommonMark with raw HTML, tables, strikethrough and dollar math.
+
+    `text_join` is off so that escaped characters stay apart from plain text: a `$` left in a plain text
+    token is then a math delimiter that was never closed."""
+    md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    _dollarmath(md)
+    md.disable("text_join")
+    return md
 
 
-def split_math(text: str) -> list[Segment]:
-    """Split Markdown into text and math segments; code blocks and code spans never hold math."""
-    segments: list[Segment] = []
-    buf_start, i, n = 0, 0, len(text)
-
-    def flush(end: int) -> None:
-        if end > buf_start:
-            segments.append(Segment("text", text[buf_start:end], buf_start))
-
-    while i < n:
-        at_line_start = i == 0 or text[i - 1] == "\n"
-        if at_line_start and (fence := _FENCE.match(text, i)):
-            close = re.compile(
-                rf"^ {{0,3}}{re.escape(fence.group(1)[0])}{{{len(fence.group(1))},}}\s*$", re.M
-            )
-            end = close.search(text, text.find("\n", i) + 1 if "\n" in text[i:] else n)
-            i = end.end() if end else n
-            continue
-        ch = text[i]
-        if ch == "\\" and i + 1 < n:
-            i += 2
-            continue
-        if ch == "`":
-            run = re.match(r"`+", text[i:]).group()
-            close = text.find(run, i + len(run))
-            i = close + len(run) if close != -1 else i + len(run)
-            continue
-        if ch == "$":
-            delim = "$$" if text.startswith("$$", i) else "$"
-            end = i + len(delim)
-            while True:
-                end = text.find(delim, end)
-                if end == -1:
-                    raise UnbalancedMath(i, delim)
-                if text[end - 1] != "\\":
-                    break
-                end += 1
-            flush(i)
-            tex = text[i + len(delim) : end]
-            if not tex.strip():
-                raise UnbalancedMath(i, delim)
-            segments.append(Segment("math", tex.strip(), i, display=delim == "$$"))
-            i = end + len(delim)
-            buf_start = i
-            continue
-        i += 1
-    flush(n)
-    return segments
+def _inline_children(tokens: Sequence[Token]) -> Iterator[tuple[Token, Token]]:
+    for token in tokens:
+        for child in token.children or ():
+            yield token, child
 
 
 # --- Sanitising -------------------------------------------------------------------------------
@@ -98,43 +56,175 @@ _TAGS = {
     "blockquote", "ul", "ol", "li", "dl", "dt", "dd", "table", "thead", "tbody", "tr", "th", "td",
     "h1", "h2", "h3", "h4", "h5", "h6", "a", "img", "span", "div",
 }  # fmt: skip
-_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "th": {"style"}, "td": {"style"}}
-_ALIGN = re.compile(r"text-align:\s*(left|right|center);?")
+_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "*": {"class", "style"},
+}
+# Classes the renderers use (math, code); a corpus author may use them too, nothing else.
+_CLASSES = {"math", "math-display", "m", "tex", "code"}
+# Inline styles as Pygments, ziamath and markdown-it tables write them. No parentheses: no url(), no calc.
+_STYLE = re.compile(
+    r"\s*(?:(?:color|background|background-color|font-weight|font-style|text-decoration|line-height"
+    r"|text-align|width|height|vertical-align)\s*:\s*[#a-zA-Z0-9 .,%-]+\s*(?:;\s*|$))+"
+)
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+_LINK_SCHEMES = {"http", "https", "mailto"}
+_SVG_DATA = "data:image/svg+xml;base64,"
 
 
-def _is_local(url: str) -> bool:
-    return not re.match(r"^([a-z][a-z0-9+.-]*:|/|\\)", url.strip(), re.I)
+def browser_url(value: str) -> str:
+    """A URL as a browser reads an attribute: outer spaces and controls trimmed, tabs and newlines gone."""
+    return re.sub(
+        r"[\t\n\r]",
+        "",
+        value.strip(
+            "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f"
+            "\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c"
+            "\x1d\x1e\x1f \t\n\r"
+        ),
+    )
 
 
-def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
-    if attr == "style":
-        return value if _ALIGN.fullmatch(value.strip()) else None
-    if tag == "img" and attr == "src":
-        return value if _is_local(value) else None  # images come from the corpus directory only
-    return value
+def local_path(url: str) -> str | None:
+    """The corpus-relative path an image URL names, or None when it is a URL or an absolute path."""
+    url = browser_url(url)
+    if not url or _SCHEME.match(url) or url.startswith(("/", "\\")):
+        return None
+    return unquote(url.split("#", 1)[0].split("?", 1)[0])
 
 
-def sanitize(fragment: str) -> str:
-    """Clean HTML from the corpus: no scripts, handlers, `javascript:` or remote images."""
+@dataclass(frozen=True)
+class Policy:
+    """What the sanitiser lets through besides plain safe HTML: where images may come from."""
+
+    image: Callable[[str], str | None] = lambda src: None  # corpus-relative path -> URL, or None to drop
+    svg_data: bool = False  # math drawn as SVG data URIs (PDF only)
+    link_rel: str | None = "noopener noreferrer"
+    extra_tags: frozenset[str] = frozenset()
+    extra_attributes: tuple[tuple[str, frozenset[str]], ...] = ()
+
+    def filter(self, tag: str, attr: str, value: str) -> str | None:
+        if attr == "style":
+            return value if _STYLE.fullmatch(value) else None
+        if attr == "class":
+            return value if value.split() and set(value.split()) <= _CLASSES else None
+        if tag == "img" and attr == "src":
+            url = browser_url(value)
+            if self.svg_data and url.startswith(_SVG_DATA):
+                return url
+            path = local_path(url)
+            return self.image(path) if path else None
+        if attr == "href":
+            scheme = _SCHEME.match(browser_url(value))
+            return value if not scheme or scheme[1].lower() in _LINK_SCHEMES else None
+        return value
+
+
+def sanitize(fragment: str, policy: Policy = Policy()) -> str:
+    """Clean HTML: no scripts, handlers, styles with URLs, `javascript:` links or foreign images."""
+    attributes = {tag: set(names) for tag, names in _ATTRIBUTES.items()}
+    for tag, names in policy.extra_attributes:
+        attributes.setdefault(tag, set()).update(names)
     return nh3.clean(
         fragment,
-        tags=_TAGS,
-        attributes=_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        attribute_filter=_attribute_filter,
-        link_rel="noopener noreferrer",
+        tags=_TAGS | policy.extra_tags,
+        attributes=attributes,
+        url_schemes=_LINK_SCHEMES | {"data", "file"},  # data: and file: only where the policy allows
+        attribute_filter=policy.filter,
+        link_rel=policy.link_rel,
     )
+
+
+# --- Checking (for validation) -------------------------------------------------------------------
+
+
+class _ImageSources(HTMLParser):
+    """`src` of every <img> in a fragment, entity-decoded the way a browser decodes attributes."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.sources: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "img":
+            self.sources += [value or "" for name, value in attrs if name == "src"]
+
+    handle_startendtag = handle_starttag
+
+
+@dataclass(frozen=True)
+class Finding:
+    offset: int  # in the checked text
+    message: str
+
+
+def _line_offsets(text: str) -> list[int]:
+    starts = [0]
+    for m in re.finditer("\n", text):
+        starts.append(m.end())
+    return starts
+
+
+def check_markdown(text: str, image_exists: Callable[[str], str | None]) -> list[Finding]:
+    """Problems in one corpus fragment: math left open, and images that are not corpus files.
+
+    `image_exists(path)` returns None for a usable corpus image, else what is wrong with it."""
+    findings: list[Finding] = []
+    starts = _line_offsets(text)
+
+    def at(token: Token, *needles: str) -> int:
+        """Where the first of `needles` that occurs in the token's lines begins."""
+        begin = starts[token.map[0]] if token.map else 0
+        for needle in needles:
+            if needle and (found := text.find(needle, begin)) >= 0:
+                return found
+        return begin
+
+    def image(src: str, token: Token, tag: str) -> None:
+        path = local_path(src)
+        if path is None:
+            what = "a URL" if browser_url(src) else "empty"
+            message = f"image '{src}' must be a file inside the corpus directory, not {what}"
+        elif problem := image_exists(path):
+            message = f"image '{src}' {problem}"
+        else:
+            return
+        findings.append(Finding(at(token, src, tag), message))
+
+    tokens = parser().parse(text)
+    for block in tokens:
+        if block.type == "html_block":
+            for src in _img_sources(block.content):
+                image(src, block, "<img")
+    for block, child in _inline_children(tokens):
+        if child.type == "text" and "$" in child.content:
+            offset = at(block, child.content) + child.content.index("$")
+            findings.append(Finding(offset, "unbalanced math: '$' opened here is never closed"))
+        elif child.type == "image":
+            image(unquote(str(child.attrs.get("src", ""))), block, "](")
+        elif child.type == "html_inline":
+            for src in _img_sources(child.content):
+                image(src, block, child.content)
+    return findings
+
+
+def _img_sources(fragment: str) -> list[str]:
+    reader = _ImageSources()
+    reader.feed(fragment)
+    reader.close()
+    return reader.sources
 
 
 # --- Markdown to HTML ---------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=8)
-def _parser() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
-
-
 def highlight_code(code: str, language: str, style: str) -> str:
+    from pygments import highlight
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexers import TextLexer, get_lexer_by_name
+    from pygments.util import ClassNotFound
+
     try:
         lexer = get_lexer_by_name(language) if language else TextLexer()
     except ClassNotFound:
@@ -143,140 +233,176 @@ def highlight_code(code: str, language: str, style: str) -> str:
     return highlight(code, lexer, formatter)
 
 
-def image_sources(text: str) -> list[str]:
-    """Every image URL an answer refers to, from Markdown images and raw `<img>` tags."""
-    urls: list[str] = []
-    for token in _parser().parse(text):
-        for child in token.children or []:
-            if child.type == "image":
-                urls.append(str(child.attrs.get("src", "")))
-            elif child.type == "html_inline":
-                urls += re.findall(r"<img\b[^>]*?\bsrc\s*=\s*[\"']?([^\"'\s>]+)", child.content, re.I)
-        if token.type == "html_block":
-            urls += re.findall(r"<img\b[^>]*?\bsrc\s*=\s*[\"']?([^\"'\s>]+)", token.content, re.I)
-    return urls
+class _Html(RendererHTML):
+    """markdown-it's HTML renderer, with math and highlighted code drawn by the HtmlRenderer in `env`."""
+
+    def math_inline(self, tokens: Sequence[Token], idx: int, options: Any, env: dict) -> str:
+        return env["renderer"].math(tokens[idx].content.strip(), False, env["where"])
+
+    def math_inline_double(self, tokens: Sequence[Token], idx: int, options: Any, env: dict) -> str:
+        return env["renderer"].math(tokens[idx].content.strip(), True, env["where"])
+
+    def math_block(self, tokens: Sequence[Token], idx: int, options: Any, env: dict) -> str:
+        return env["renderer"].math(tokens[idx].content.strip(), True, env["where"]) + "\n"
+
+    def fence(self, tokens: Sequence[Token], idx: int, options: Any, env: dict) -> str:
+        token = tokens[idx]
+        language = token.info.split()[0] if token.info else ""
+        return highlight_code(token.content, language, env["renderer"].code_style)
+
+    code_block = fence
+
+    def text_special(self, tokens: Sequence[Token], idx: int, options: Any, env: dict) -> str:
+        return self.text(tokens, idx, options, env)
 
 
 class HtmlRenderer:
-    """Markdown to sanitised HTML, with a target-specific way of showing math."""
+    """Markdown to sanitised HTML, with a target-specific way of showing math and naming images."""
 
-    def __init__(
-        self,
-        math: MathRenderer,
-        code_style: str = "default",
-        image_url: Callable[[str], str] = lambda src: src,
-    ):
+    def __init__(self, math: MathRenderer, code_style: str = "default", policy: Policy = Policy()):
         self.math = math
         self.code_style = code_style
-        self.image_url = image_url
+        self.policy = policy
 
-    def render(self, text: str) -> str:
-        nonce = secrets.token_hex(6)
-        trusted: dict[str, str] = {}
-
-        def hold(fragment: str) -> str:
-            key = f"dlx{nonce}x{len(trusted)}z"
-            trusted[key] = fragment
-            return key
-
-        source = "".join(
-            seg.text if seg.kind == "text" else hold(self.math(seg.text, seg.display))
-            for seg in split_math(text)
-        )
-        md = _parser()
-        tokens = md.parse(source)
-        for token in tokens:
-            if token.type in ("fence", "code_block"):
-                language = token.info.split()[0] if token.info else ""
-                token.type, token.content = (
-                    "html_block",
-                    hold(highlight_code(token.content, language, self.code_style)),
-                )
-            for child in token.children or []:
-                if child.type == "image":  # resolved after sanitising, which only lets relative paths through
-                    child.attrs["src"] = hold(
-                        html.escape(self.image_url(str(child.attrs.get("src", ""))), quote=True)
-                    )
-        body = sanitize(md.renderer.render(tokens, md.options, {}))
-        for key, fragment in trusted.items():
-            body = body.replace(f"<p>{key}</p>", fragment).replace(key, fragment)
-        return body.strip()
+    def render(self, text: str, where: str = "") -> str:
+        """HTML for one corpus fragment; `where` names it in warnings about its math."""
+        md = parser()
+        body = _html().render(md.parse(text), md.options, {"renderer": self, "where": where})
+        return sanitize(body, self.policy).strip()
 
 
-def mathjax(tex: str, display: bool) -> str:
-    """Math for MathJax (Anki): `\\(…\\)` inline, `\\[…\\]` display."""
+@cache
+def _html() -> _Html:
+    return _Html()
+
+
+def mathjax(tex: str, display: bool, where: str = "") -> str:
+    """Math for MathJax (Anki): `\\(…\\)` inline, `\\[…\\]` display, as HTML text."""
     tex = html.escape(tex, quote=False)
     return f"\\[{tex}\\]" if display else f"\\({tex}\\)"
 
 
 def plain_text(text: str) -> str:
-    """Markdown reduced to one line of text (for titles, bookmarks, link labels)."""
-    flat = re.sub(r"[*_`#>]", "", "".join(seg.text for seg in split_math(text)))
-    return " ".join(flat.split())
+    """Markdown reduced to one line of text (for titles, bookmarks, link labels); math keeps its TeX."""
+    parts = [
+        child.content
+        for _, child in _inline_children(parser().parse(text))
+        if child.type in ("text", "text_special", "code_inline", "math_inline", "math_inline_double")
+    ]
+    return " ".join("".join(parts).split())
 
 
 # --- Markdown to GitHub Markdown ------------------------------------------------------------------
 
 # Characters that CommonMark may take for emphasis, escapes or links inside `$…$`.
 _MARKDOWN_ACTIVE = re.compile(r"[\\_*`\[\]<>{}|~^]")
-_INLINE_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)")
 _VOID = {"img", "br", "hr"}
+# What handout templates write around the corpus text.
+_HANDOUT = Policy(
+    image=lambda path: path,
+    link_rel=None,  # GitHub sets its own
+    extra_tags=frozenset({"details", "summary"}),
+    extra_attributes=(("a", frozenset({"id"})), ("details", frozenset({"open"}))),
+)
 
 
-def github_markdown(text: str, image_url: Callable[[str], str] = lambda src: src) -> str:
-    """Corpus Markdown rewritten for GitHub: its math syntax, raw HTML sanitised, images relocated."""
-    for src in set(image_sources(text)):
-        text = text.replace(f"]({src}", f"]({image_url(src)}").replace(
-            f'src="{src}"', f'src="{image_url(src)}"'
+class _HtmlRun(HTMLParser):
+    """Raw HTML in a handout, rewritten piece by piece: each start tag as the sanitiser cleans it, end
+    tags of allowed elements, text escaped, and nothing of what disallowed elements such as <script>
+    hold. (Whole-fragment cleaning would close a <details> that a later fragment closes.)"""
+
+    _DROP_CONTENT: ClassVar = {"script", "style", "iframe", "object", "embed", "noscript", "title"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._DROP_CONTENT:
+            self.hidden += 1
+        elif not self.hidden and tag in _TAGS | _HANDOUT.extra_tags:
+            raw = "".join(f' {name}="{html.escape(value or "", quote=True)}"' for name, value in attrs)
+            self.out.append(sanitize(f"<{tag}{raw}>", _HANDOUT).removesuffix(f"</{tag}>"))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _VOID:
+            self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._DROP_CONTENT:
+            self.hidden = max(0, self.hidden - 1)
+        elif not self.hidden and tag in _TAGS | _HANDOUT.extra_tags and tag not in _VOID:
+            self.out.append(f"</{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.out.append(html.escape(data, quote=False))
+
+
+def _clean_html_run(fragment: str) -> str:
+    cleaner = _HtmlRun()
+    cleaner.feed(fragment)
+    cleaner.close()
+    return "".join(cleaner.out)
+
+
+class _SafeHtml:
+    """mdformat extension: raw HTML is written back only as the sanitiser leaves it."""
+
+    CHANGES_AST = True
+    POSTPROCESSORS: ClassVar[dict] = {}
+
+    @staticmethod
+    def update_mdit(mdit: MarkdownIt) -> None:
+        pass
+
+    RENDERERS: ClassVar[dict[str, Any]] = {
+        "html_block": lambda node, context: _clean_html_run(node.content).strip("\n"),
+        "html_inline": lambda node, context: _clean_html_run(node.content),
+    }
+
+
+class _GithubMath(_SafeHtml):
+    """mdformat extension: corpus `$…$` math written in GitHub's math syntax."""
+
+    @staticmethod
+    def update_mdit(mdit: MarkdownIt) -> None:
+        mdit.use(
+            dollarmath_plugin, allow_labels=False, allow_space=True, allow_digits=True, double_inline=True
         )
-    out = []
-    for seg in split_math(text):
-        if seg.kind == "math":
-            if seg.display:
-                out.append(f"\n```math\n{seg.text}\n```\n")
-            elif _MARKDOWN_ACTIVE.search(seg.text):
-                out.append(f"$`{seg.text}`$")
-            else:
-                out.append(f"${seg.text}$")
-        else:
-            out.append(_sanitize_markdown_html(seg.text))
-    return "".join(out)
+
+    @staticmethod
+    def _inline(node: Any, context: Any) -> str:
+        tex = node.content.strip()
+        return f"$`{tex}`$" if _MARKDOWN_ACTIVE.search(tex) else f"${tex}$"
+
+    @staticmethod
+    def _display(node: Any, context: Any) -> str:
+        return f"```math\n{node.content.strip()}\n```"
+
+    RENDERERS: ClassVar[dict[str, Any]] = {
+        **_SafeHtml.RENDERERS,
+        "math_inline": _inline,
+        "math_inline_double": _display,
+        "math_block": _display,
+    }
 
 
-def _sanitize_markdown_html(text: str) -> str:
-    tokens = _parser().parse(text)
-    if not any(
-        t.type == "html_block" or any(c.type == "html_inline" for c in t.children or []) for t in tokens
-    ):
-        return text
-    lines = text.split("\n")
-    for token in tokens:
-        if token.type == "html_block" and token.map:
-            start, end = token.map
-            lines[start:end] = [sanitize(token.content).rstrip("\n"), *[""] * (end - start - 1)]
-        elif token.type == "inline" and token.map:
-            start, end = token.map
-            block = "\n".join(lines[start:end])
-            pos = 0
-            for child in token.children or []:
-                if child.type != "html_inline":
-                    continue
-                at = block.find(child.content, pos)
-                if at < 0:
-                    continue
-                keep = _clean_inline_tag(child.content)
-                block = block[:at] + keep + block[at + len(child.content) :]
-                pos = at + len(keep)
-            lines[start:end] = block.split("\n")
-    return "\n".join(lines)
+def _mdformat(text: str, extension: type) -> str:
+    import mdformat.plugins
+
+    mdformat.plugins.PARSER_EXTENSIONS.setdefault(extension.__name__, extension)  # type: ignore[arg-type]
+    return mdformat.text(text, extensions={"gfm", extension.__name__}, options={"wrap": "keep"})
 
 
-def _clean_inline_tag(tag: str) -> str:
-    """One inline tag from the corpus: allowed tags lose unsafe attributes, others disappear."""
-    m = _INLINE_TAG.match(tag)
-    if not m or m[2].lower() not in _TAGS:
-        return ""
-    name = m[2].lower()
-    if name in _VOID:
-        return sanitize(tag)
-    return f"<{m[1]}{name}>"
+def github_markdown(text: str) -> str:
+    """Corpus Markdown rewritten for GitHub: its math syntax, raw HTML sanitised. Image paths stay as
+    they are: handouts keep the corpus's folder layout beside them."""
+    return _mdformat(text, _GithubMath).strip()
+
+
+def tidy_markdown(page: str) -> str:
+    """A whole handout page, normalised by mdformat (GitHub flavour) with every raw HTML fragment passed
+    through the sanitiser once more, so the page's HTML is safe whatever a template or fragment held."""
+    return _mdformat(page, _SafeHtml)

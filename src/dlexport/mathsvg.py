@@ -51,7 +51,6 @@ class SvgMath:
 
     def __init__(self, warn: Callable[[str], None], cache: Path | None = None):
         self.warn = warn
-        self.where = "?"  # the entry being rendered, for messages
         self.cache_path = cache
         self.cache: dict[str, str] = {}
         self.added = False
@@ -69,7 +68,7 @@ class SvgMath:
             with contextlib.suppress(OSError):  # a read-only home only costs speed
                 write_text(self.cache_path, json.dumps(self.cache))
 
-    def __call__(self, tex: str, display: bool) -> str:
+    def __call__(self, tex: str, display: bool, where: str = "") -> str:
         if not display and (simple := text_math(tex)):
             return simple
         key = f"{int(display)}{tex}"
@@ -80,6 +79,6 @@ class SvgMath:
             self.added = True
             return self.cache[key]
         except Exception as exc:  # ziamath raises many kinds; any of them means "cannot draw this"
-            self.warn(f"{self.where}: cannot typeset formula {tex!r} ({type(exc).__name__}); shown as TeX")
+            self.warn(f"{where}: cannot typeset formula {tex!r} ({type(exc).__name__}); shown as TeX")
             code = f'<code class="tex">{html.escape(tex)}</code>'
             return f'<div class="math-display">{code}</div>' if display else code

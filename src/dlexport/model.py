@@ -23,6 +23,7 @@ class Entry:
     details: str | None = None
     cloze: str | None = None
     retired: bool = False
+    images: tuple[str, ...] = ()  # corpus-relative paths of the images its fields show (found at load)
     # Where the entry was defined: error messages point there.
     path: Path | None = field(default=None, compare=False)
     line: int = field(default=0, compare=False)

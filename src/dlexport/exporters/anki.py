@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import os
 import re
@@ -14,7 +15,7 @@ import genanki
 from dlexport.exporters.apkg import PackagedNote, stable_id, write_apkg
 from dlexport.exporters.base import Exporter, build_time
 from dlexport.ledger import Ledger, content_hash
-from dlexport.markup import HtmlRenderer, mathjax
+from dlexport.markup import HtmlRenderer, Policy, mathjax
 from dlexport.model import Corpus, Entry
 from dlexport.output import atomic_target
 
@@ -45,8 +46,13 @@ class AnkiExporter(Exporter):
     def export(self, corpus: Corpus, dest: Path) -> list[Path]:
         opts: AnkiOptions = self.options
         self.corpus = corpus
-        self.media: dict[str, dict[str, Path]] = {t.id: {} for t in corpus.topics}  # per topic, for --split
-        self.renderer = HtmlRenderer(mathjax, code_style="default", image_url=self._media_name)
+        self.media = {
+            t.id: {media_name(corpus.root / path): corpus.root / path for e in t.entries for path in e.images}
+            for t in corpus.topics
+        }  # per topic, for --split
+        self.renderer = HtmlRenderer(
+            mathjax, policy=Policy(image=lambda path: media_name(corpus.root / path))
+        )
         self.ledger = Ledger.load(corpus.root / opts.ledger)
         self.now = build_time()
         self.basic, self.cloze = self._model("Q&A", BASIC_FIELDS), self._model("Cloze", CLOZE_FIELDS)
@@ -58,7 +64,6 @@ class AnkiExporter(Exporter):
         advance = self.context.progress("anki: notes", sum(1 for _ in corpus.entries()))
         notes: dict[str, list[PackagedNote]] = {tid: [] for tid in decks}
         for entry in corpus.entries():
-            self.topic_id = entry.topic  # where _media_name files the images this entry uses
             notes[entry.topic] += self._notes(entry, decks[entry.topic].deck_id)
             advance()
         if not corpus.selected:
@@ -185,14 +190,6 @@ class AnkiExporter(Exporter):
         ]
         return f"<ul>{''.join(items)}</ul>" if items else ""
 
-    def _media_name(self, src: str) -> str:
-        """Pack an image from the corpus under a unique, Anki-safe, flat file name."""
-        path = (self.corpus.root / src).resolve()
-        stem = re.sub(r"[^A-Za-z0-9._-]", "-", path.name)
-        name = f"dlexport-{content_hash(str(path.relative_to(self.corpus.root)))[:8]}-{stem}"
-        self.media[self.topic_id][name] = path
-        return name
-
     # --- output ----------------------------------------------------------------------------------
 
     def _write(
@@ -205,6 +202,13 @@ class AnkiExporter(Exporter):
             media = {name: file for t in topics for name, file in self.media[t].items()}
             write_apkg(tmp, decks, models, items, media, _zip_date())
         return path
+
+
+def media_name(path: Path) -> str:
+    """An image's flat, Anki-safe name in the package, with a hash of its bytes: an edited image gets a
+    new name, so the notes that show it change and Anki imports the new file."""
+    stem = re.sub(r"[^A-Za-z0-9._-]", "-", path.name)
+    return f"dlexport-{hashlib.sha256(path.read_bytes()).hexdigest()[:12]}-{stem}"
 
 
 def _zip_date() -> tuple[int, ...]:

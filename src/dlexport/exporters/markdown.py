@@ -6,10 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-import mdformat
-
 from dlexport.exporters.base import Exporter
-from dlexport.markup import github_markdown, plain_text
+from dlexport.markup import github_markdown, plain_text, tidy_markdown
 from dlexport.model import Corpus, Entry, Topic
 from dlexport.output import write_bytes, write_text
 
@@ -28,7 +26,6 @@ class MarkdownExporter(Exporter):
 
     def export(self, corpus: Corpus, dest: Path) -> list[Path]:
         corpus = corpus.active()
-        self.root, self.dest, self.images = corpus.root, dest, {}
         opts: MarkdownOptions = self.options
         collapsed = opts.answers == "collapsed"
         topics = [self._topic(corpus, n, t) for n, t in enumerate(corpus.topics, 1)]
@@ -41,28 +38,13 @@ class MarkdownExporter(Exporter):
             page = self.render(
                 "md/index.md", topics=topics, total=total, collapsed=collapsed, chapters=chapters
             )
-            return [write_text(dest / "README.md", _tidy(page)), *self._copy_images()]
+            return [write_text(dest / "README.md", tidy_markdown(page)), *_copy_images(corpus, dest)]
         written = []
         for t in topics:
             page = self.render("md/topic.md", topic=t, collapsed=collapsed, standalone=True)
-            written.append(write_text(dest / t["file"], _tidy(page)))
+            written.append(write_text(dest / t["file"], tidy_markdown(page)))
         index = self.render("md/index.md", topics=topics, total=total, collapsed=collapsed, chapters=[])
-        return [write_text(dest / "README.md", _tidy(index)), *written, *self._copy_images()]
-
-    def _image(self, src: str) -> str:
-        """Images are copied beside the handouts, under images/, keeping their corpus-relative path."""
-        path = (self.root / src).resolve()
-        rel = path.relative_to(self.root).as_posix()
-        self.images[rel] = path
-        return f"images/{rel}" if not rel.startswith("images/") else rel
-
-    def _copy_images(self) -> list[Path]:
-        return [
-            write_bytes(
-                self.dest / (rel if rel.startswith("images/") else f"images/{rel}"), path.read_bytes()
-            )
-            for rel, path in sorted(self.images.items())
-        ]
+        return [write_text(dest / "README.md", tidy_markdown(index)), *written, *_copy_images(corpus, dest)]
 
     def _topic(self, corpus: Corpus, number: int, topic: Topic) -> dict:
         single = self.options.single
@@ -77,9 +59,9 @@ class MarkdownExporter(Exporter):
                 {
                     "id": e.id,
                     "number": corpus.number(e),
-                    "question": _one_line(github_markdown(e.question, self._image)),
-                    "answer": github_markdown(e.answer, self._image).strip(),
-                    "details": github_markdown(e.details, self._image).strip() if e.details else None,
+                    "question": _one_line(github_markdown(e.question)),
+                    "answer": github_markdown(e.answer),
+                    "details": github_markdown(e.details) if e.details else None,
                     "difficulty": e.difficulty,
                     "tags": e.tags,
                     "sources": e.sources,
@@ -103,6 +85,7 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _tidy(page: str) -> str:
-    """Normalise with mdformat (GitHub flavour), so formatting the output again changes nothing."""
-    return mdformat.text(page, extensions={"gfm"}, options={"wrap": "keep"})
+def _copy_images(corpus: Corpus, dest: Path) -> list[Path]:
+    """Images go beside the handouts at their corpus-relative paths, so the Markdown's links still hold."""
+    paths = sorted({path for e in corpus.entries() for path in e.images})
+    return [write_bytes(dest / path, (corpus.root / path).read_bytes()) for path in paths]

@@ -16,7 +16,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from dlexport.errors import ExportError
 from dlexport.exporters.base import Exporter
-from dlexport.markup import HtmlRenderer, plain_text
+from dlexport.markup import HtmlRenderer, Policy, plain_text
 from dlexport.mathsvg import SvgMath, cache_file
 from dlexport.model import Corpus, Entry
 from dlexport.output import write_bytes
@@ -43,10 +43,9 @@ class PdfExporter(Exporter):
         opts: PdfOptions = self.options
         roots = [corpus.root, builtin_templates(), *_font_dirs(), *filter(None, [self.context.templates])]
         with SvgMath(self.context.warn, cache=cache_file()) as self.math:
+            # Images stay relative to the corpus, the documents' base URL; math comes as SVG data URIs.
             self.renderer = HtmlRenderer(
-                self.math,
-                code_style=opts.code_style,
-                image_url=lambda src: (corpus.root / src).resolve().as_uri(),
+                self.math, code_style=opts.code_style, policy=Policy(image=lambda path: path, svg_data=True)
             )
             self.chapters = self._chapters(corpus, details=opts.layout == "handout")
 
@@ -107,8 +106,11 @@ class PdfExporter(Exporter):
         return chapters
 
     def _entry(self, corpus: Corpus, e: Entry, details: bool) -> dict:
-        self.math.where = f"{e.path}:{e.line}: entry '{e.id}'"
-        md = self.renderer.render
+        where = f"{e.path}:{e.line}: entry '{e.id}'"
+
+        def md(text: str) -> str:
+            return self.renderer.render(text, where)
+
         answer = md(e.answer)
         return {
             "id": e.id,

@@ -1,0 +1,178 @@
+"""Hostile corpus text: nothing that runs, leaks or fetches reaches a card, a sheet or a handout.
+
+Each output is read back the way its reader sees it: Anki notes through Anki's own backend, handouts
+parsed with markdown-it, PDF links read with pypdf.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from conftest import edit, run
+
+from dlexport.markup import parser
+
+Collection = pytest.importorskip("anki.collection").Collection
+
+# Markup that escaped the sanitiser before: `$` inside attributes was taken for math.
+BREAKOUTS = [
+    '<img title="$x" onerror="alert(1)//$" src="images/filter.png">',
+    '<a title="$x" href="javascript:alert(1)" onmouseover="alert(2)//$">link</a>',
+    '<img title="$$x" onerror="alert(1)//$$" src="images/filter.png">',
+    "$a$ <b title='$' onclick='alert(3)'>b</b> $c$",
+]
+HOSTILE = [
+    *BREAKOUTS,
+    "<script>alert(1)</script>",
+    '<a href="ja&#9;vascript:alert(1)">x</a>',
+    '<a href="vbscript:msgbox(1)">x</a>',
+    '<a href="data:text/html,<script>alert(1)</script>">x</a>',
+    "<iframe src='https://evil.example/'></iframe>",
+    "<object data='https://evil.example/x'></object>",
+    "<style>body{background:url(https://evil.example/x)}</style>",
+    '<span style="background:url(https://evil.example/x)">s</span>',
+    "<svg><script>alert(1)</script></svg>",
+    '<math><mi xlink:href="javascript:alert(1)">x</mi></math>',
+    "`<img src=x onerror=alert(1)>` <img src=images/filter.png onerror=alert(1)>",
+    "<div\nonclick='alert(1)'>x</div>",
+    "<img src=images/filter.png onerror=alert(1)//",
+]
+
+
+class Attributes(HTMLParser):
+    """Every tag and attribute in a fragment, decoded as a browser decodes them."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.attrs: list[tuple[str, str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attrs += [(tag, name, value or "") for name, value in attrs]
+
+
+def assert_inert(fragment: str) -> None:
+    reader = Attributes()
+    reader.feed(fragment)
+    assert not {"script", "iframe", "object", "embed", "style", "svg", "math"} & set(reader.tags), fragment
+    for tag, name, value in reader.attrs:
+        assert not name.startswith("on"), fragment
+        assert name != "style" or "url" not in value, fragment
+        url = re.sub(r"[\t\n\r ]", "", value).lower()
+        if name in ("href", "src"):
+            assert not url.startswith(("javascript:", "vbscript:", "data:text")), fragment
+            assert not (tag == "img" and re.match(r"^[a-z][a-z0-9+.-]*:|^//", url)), fragment
+
+
+def hostile_corpus(mini: Path, text: str) -> Path:
+    answer = "\n".join("      " + line for line in text.splitlines())
+    edit(mini / "basics.yaml", "    answer: |\n", f"    answer: |\n{answer}\n\n")
+    return mini
+
+
+def build(content: Path, out: Path, fmt: str) -> Path:
+    result = run("build", "--format", fmt, "--content", content, "--out", out)
+    assert result.exit_code == 0, result.output
+    return out / fmt
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_anki_notes_hold_nothing_that_runs(mini, tmp_path, text):
+    package = build(hostile_corpus(mini, text), tmp_path / "out", "anki") / "deep-learning.apkg"
+    from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    col = Collection(str(tmp_path / "learner.anki2"))
+    try:
+        col.import_anki_package(
+            ImportAnkiPackageRequest(package_path=str(package), options=ImportAnkiPackageOptions())
+        )
+        for nid in col.find_notes(""):
+            note = col.get_note(nid)
+            for field in note.fields:
+                assert_inert(field)
+            for card in note.cards():  # as shown, after the note type's own <style>
+                assert_inert(card.answer().split("</style>", 1)[1])
+    finally:
+        col.close()
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_handouts_hold_nothing_that_runs(mini, tmp_path, text):
+    md = build(hostile_corpus(mini, text), tmp_path / "out", "md")
+    for page in md.glob("*.md"):
+        tokens = parser().parse(page.read_text())
+        for token in tokens:
+            if token.type == "html_block":
+                assert_inert(token.content)
+            for child in token.children or []:
+                if child.type == "html_inline":
+                    assert_inert(child.content)
+                if child.type in ("link_open", "image"):
+                    target = str(child.attrs.get("href") or child.attrs.get("src"))
+                    assert not target.lower().startswith(("javascript:", "vbscript:", "data:")), target
+
+
+def test_breakout_keeps_the_image_and_drops_the_handler(mini, tmp_path):
+    """The safe part of hostile markup survives as it should: the image, its media file, the math."""
+    text = BREAKOUTS[0] + " and $y$"
+    package = build(hostile_corpus(mini, text), tmp_path / "out", "anki") / "deep-learning.apkg"
+    from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    col = Collection(str(tmp_path / "learner.anki2"))
+    try:
+        col.import_anki_package(
+            ImportAnkiPackageRequest(package_path=str(package), options=ImportAnkiPackageOptions())
+        )
+        (nid,) = col.find_notes('"Id:sigmoid-function" "note:dlexport Q&A"')
+        answer = col.get_note(nid)["Answer"]
+        assert re.search(r'<img title="\$x" src="dlexport-[0-9a-f]{12}-filter\.png">', answer), answer
+        assert r"\(y\)" in answer and "onerror" not in answer
+        media = Path(col.media.dir())
+        assert any(p.name.endswith("-filter.png") for p in media.iterdir())
+    finally:
+        col.close()
+
+    md = build(mini, tmp_path / "out", "md")
+    page = (md / "basics.md").read_text()
+    assert '<img title="$x" src="images/filter.png">' in page and "onerror" not in page
+    assert (md / "images" / "filter.png").read_bytes() == (mini / "images" / "filter.png").read_bytes()
+
+
+@pytest.mark.parametrize(
+    "img, column",
+    [
+        ('<img alt=">" src="../../../../../../etc/passwd">', 29),  # at the src
+        ('<img alt=">" src="ht&#9;tp://host/x.png">', 11),  # at the tag: the src is written encoded
+        ('<img src="/etc/passwd">', 21),
+        ("<img src='//host/x.png'>", 21),
+        ("![x](http://host/x.png)", 16),
+        ('<img src=" javascript:alert(1)">', 21),
+        ('<p><img src="file:///etc/passwd"></p>', 24),
+    ],
+)
+def test_every_image_src_is_checked_on_the_parsed_html(mini, img, column):
+    """The `src` is read as a browser reads it (entities decoded, tabs dropped), then must name a file."""
+    edit(mini / "basics.yaml", "    answer: |\n", f"    answer: |\n      See {img} here.\n\n")
+    result = run("validate", mini)
+    assert result.exit_code == 2, result.output
+    assert f"basics.yaml:6:{column}: image " in result.output, result.output
+    assert "Traceback" not in result.output
+
+
+def test_pdf_links_are_only_web_mail_or_internal(mini, tmp_path):
+    from pypdf import PdfReader
+
+    text = "\n\n".join(HOSTILE) + '\n\n<a href="https://example.org/ok">ok</a>'
+    pdf = build(hostile_corpus(mini, text), tmp_path / "out", "pdf") / "basics.pdf"
+    uris = []
+    for page in PdfReader(pdf).pages:
+        for annot in page.get("/Annots") or []:
+            action = annot.get_object().get("/A") or {}
+            if "/URI" in action:
+                uris.append(str(action["/URI"]))
+    assert "https://example.org/ok" in uris
+    assert all(u.startswith(("https://", "http://", "mailto:")) for u in uris), uris
