@@ -20,6 +20,7 @@ from dlexport.corpus import load_corpus
 from dlexport.errors import ConfigError, CorpusError, DlexportError, ExportError
 from dlexport.exporters.base import BuildContext
 from dlexport.model import DIFFICULTIES, Corpus
+from dlexport.output import exclusive
 from dlexport.select import select
 from dlexport.stats import table
 
@@ -187,7 +188,7 @@ def build(
         given = {k: v for k, v in flags.get(name, {}).items() if v is not None}
         exporters.append(cls(None, cls.parse_options({**settings.exporters.get(name, {}), **given})))
     out_dir = out or settings.out
-    with _progress() as progress:
+    with exclusive(out_dir), _progress() as progress:
         context = BuildContext(
             title=settings.title,
             templates=templates or settings.templates,

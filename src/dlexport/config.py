@@ -3,12 +3,15 @@ Command-line flags override them."""
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dlexport.errors import ConfigError
+from dlexport import registry
+from dlexport.corpus import read_text
+from dlexport.errors import ConfigError, CorpusError, Problem
 
 _TOP_LEVEL = {"title", "content", "out", "formats", "templates"}
 
@@ -43,8 +46,15 @@ def load_settings(path: Path | None = None, cwd: Path | None = None) -> Settings
     table = doc.get("tool", {}).get("dlexport", {}) if path.name == "pyproject.toml" else doc
     base = path.parent
     values: dict[str, Any] = {"source": path, "exporters": {}}
+    where = f"{path}: [tool.dlexport" if path.name == "pyproject.toml" else f"{path}: ["
+    known_formats = registry.names()
     for key, value in table.items():
         if isinstance(value, dict):
+            if key not in known_formats:
+                raise ConfigError(
+                    f"{where}.{key}]".replace("[.", "[") + " is not a known exporter "
+                    f"(known: {', '.join(sorted(known_formats)) or 'none'})"
+                )
             values["exporters"][key] = value
         elif key not in _TOP_LEVEL:
             raise ConfigError(f"{path}: unknown setting '{key}' (known: {', '.join(sorted(_TOP_LEVEL))})")
@@ -58,12 +68,17 @@ def load_settings(path: Path | None = None, cwd: Path | None = None) -> Settings
 
 
 def _read(path: Path) -> dict[str, Any]:
+    problems: list[Problem] = []
+    text = read_text(path, problems)
+    if text is None:
+        raise CorpusError(problems)
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: {exc.strerror}") from None
+        m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        line, col = (int(m[1]), int(m[2])) if m else (1, 1)
+        message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc))
+        raise CorpusError([Problem(path, line, col, f"invalid TOML: {message}")]) from None
 
 
 def _expect(path: Path, key: str, value: Any, kind: type) -> Any:

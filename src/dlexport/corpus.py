@@ -17,7 +17,8 @@ SOURCES_FILE = "sources.yaml"
 
 ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_:.+-]*")
-SOURCE_REF = re.compile(r"(?P<key>[a-z0-9][a-z0-9_-]*)(?:#(?P<n>\d+))?")
+SOURCE_REF = re.compile(r"(?P<key>[a-z0-9][a-z0-9_-]*)(?:#(?P<n>\d{1,6}))?")
+MAX_QUESTIONS = 100_000  # per source list: a bound on what `stats` enumerates
 CLOZE = re.compile(r"\{\{c(\d+)::")
 MARKDOWN_FIELDS = ("question", "answer", "details", "cloze")
 
@@ -48,10 +49,10 @@ class _File:
     def __init__(self, path: Path, problems: list[Problem]):
         self.path = path
         self.problems = problems
-        text = path.read_text(encoding="utf-8")
-        self.lines = text.splitlines()
         before = len(problems)
-        self.root = parse_yaml(path, text, problems)
+        text = read_text(path, problems)
+        self.lines = text.splitlines() if text is not None else []
+        self.root = parse_yaml(path, text, problems) if text is not None else None
         self.broken = len(problems) > before
 
     def error(self, node: Node, message: str, entry_id: str | None = None, offset: int | None = None) -> None:
@@ -97,15 +98,46 @@ class _File:
         return out
 
 
+MAX_FILE_BYTES = 64 * 1024 * 1024  # far beyond any real topic file; keeps a stray dump from eating memory
+
+
+def read_text(path: Path, problems: list[Problem]) -> str | None:
+    """A corpus file's text, or None with the reason in `problems` (not a file, unreadable, not UTF-8)."""
+    try:
+        if not path.is_file():
+            what = "a broken symbolic link" if path.is_symlink() else "not a regular file"
+            problems.append(Problem(path, 0, 0, f"cannot read: {what}"))
+            return None
+        if path.stat().st_size > MAX_FILE_BYTES:
+            problems.append(Problem(path, 0, 0, f"larger than {MAX_FILE_BYTES // 2**20} MiB"))
+            return None
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(path, 0, 0, f"cannot read: {exc.strerror or exc}"))
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line, col = before.count(b"\n") + 1, exc.start - (before.rfind(b"\n") + 1) + 1
+        hint = " (it looks like UTF-16)" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ""
+        problems.append(Problem(path, line, col, f"not UTF-8 text: byte 0x{data[exc.start]:02x}{hint}"))
+        return None
+
+
+def _present(path: Path) -> bool:
+    return path.exists() or path.is_symlink()
+
+
 def load_corpus(root: Path | str) -> Corpus:
     """Load and validate a corpus directory. Raises CorpusError listing every problem found."""
     root = Path(root)
     problems: list[Problem] = []
-    if not (root / TOPICS_FILE).is_file():
+    if not _present(root / TOPICS_FILE):
         raise CorpusError([Problem(root / TOPICS_FILE, 1, 1, "no topics.yaml: is this a corpus directory?")])
 
     topic_meta = _load_topics(_File(root / TOPICS_FILE, problems))
-    sources = _load_sources(_File(root / SOURCES_FILE, problems)) if (root / SOURCES_FILE).is_file() else {}
+    sources = _load_sources(_File(root / SOURCES_FILE, problems)) if _present(root / SOURCES_FILE) else {}
 
     entries: dict[str, list[Entry]] = {tid: [] for tid in topic_meta}
     seen_ids: dict[str, Problem] = {}
@@ -128,7 +160,8 @@ def load_corpus(root: Path | str) -> Corpus:
     if problems:
         raise CorpusError(problems)
     topics = tuple(
-        Topic(tid, title, summary, tuple(entries[tid])) for tid, (title, summary, _) in topic_meta.items()
+        Topic(tid, title, summary, tuple(entries[tid]), seen_topics.get(tid))
+        for tid, (title, summary, _) in topic_meta.items()
     )
     return Corpus(topics=topics, sources=tuple(sources.values()), root=root.resolve())
 
@@ -170,8 +203,8 @@ def _load_sources(f: _File) -> dict[str, Source]:
             f.error(s["key"], f"duplicate source key '{key}'")
         else:
             count = s["questions"].value if "questions" in s else None
-            if count is not None and count < 1:
-                f.error(s["questions"], "'questions' must be at least 1")
+            if count is not None and not 1 <= count <= MAX_QUESTIONS:
+                f.error(s["questions"], f"'questions' must be between 1 and {MAX_QUESTIONS}")
             out[key] = Source(key, s["title"].value, count)
     return out
 
@@ -259,7 +292,7 @@ def _load_entry(f: _File, node: Node, topic_id: str, sources, seen_ids, pending_
 def _check_source(f: _File, item: Node, ref: str, sources: dict[str, Source], entry_id: str | None) -> None:
     m = SOURCE_REF.fullmatch(ref)
     if not m:
-        f.error(item, f"source '{ref}' must be KEY or KEY#N", entry_id)
+        f.error(item, f"source '{ref[:40]}' must be KEY or KEY#N (N at most 6 digits)", entry_id)
         return
     key, n = m["key"], m["n"]
     src = sources.get(key)

@@ -17,13 +17,14 @@ class Problem:
     """One thing wrong with the input, at a place in a file."""
 
     path: Path
-    line: int  # 1-based
+    line: int  # 1-based; 0 when the problem is with the file as a whole
     col: int  # 1-based
     message: str
     entry_id: str | None = None
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: {self.message}"
+        where = f"{self.path}:{self.line}:{self.col}" if self.line else str(self.path)
+        return f"{where}: {self.message}"
 
 
 class CorpusError(DlexportError):

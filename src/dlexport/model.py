@@ -35,6 +35,7 @@ class Topic:
     title: str
     summary: str = ""
     entries: tuple[Entry, ...] = ()
+    path: Path | None = field(default=None, compare=False)  # the file holding its entries, if any
 
 
 @dataclass(frozen=True)

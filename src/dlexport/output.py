@@ -3,8 +3,13 @@ build never leaves a truncated artifact in out/."""
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
+import multiprocessing.pool
 import os
+import signal
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,6 +35,67 @@ def atomic_target(path: Path) -> Iterator[Path]:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def _die_with_parent(parent: int) -> None:
+    """In a worker: ask Linux to kill this process when the build that started it dies, however it
+    dies (SIGKILL included), so no worker goes on laying out pages for nobody."""
+    import ctypes
+    import signal
+
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:  # the parent died before prctl took effect
+            os._exit(1)
+
+
+@contextmanager
+def worker_pool(processes: int) -> Iterator[multiprocessing.pool.Pool]:
+    """A process pool whose workers end with the build: on return, on any exception (KeyboardInterrupt
+    from SIGINT, SystemExit from SIGTERM), and, through the death signal, when the build is killed."""
+    previous = signal.getsignal(signal.SIGTERM)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
+    pool = multiprocessing.get_context("fork").Pool(
+        processes, initializer=_die_with_parent, initargs=(os.getpid(),)
+    )
+    try:
+        yield pool
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+@contextmanager
+def exclusive(out: Path) -> Iterator[None]:
+    """Hold `out` for one build: a second build into the same folder stops with a clear error instead
+    of racing the first. Temporary files found there then belong to a build that was killed: remove them."""
+    import fcntl
+
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError as exc:
+        raise ExportError(f"cannot write {out}: {exc.strerror}") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ExportError(f"another dlexport build is writing to {out}: wait for it to finish") from None
+        for stale in out.rglob(".*.tmp"):
+            with contextlib.suppress(OSError):
+                stale.unlink()
+        yield
+    finally:
+        os.close(fd)
 
 
 def write_bytes(path: Path, data: bytes) -> Path:

@@ -24,6 +24,11 @@ def _source(ep: EntryPoint) -> str:
     return f"{dist.name if dist else 'unknown'} ({ep.value})"
 
 
+def names() -> set[str]:
+    """The registered exporter names, without importing any exporter (cheap, for checking settings)."""
+    return {ep.name for ep in entry_points(group=GROUP)}
+
+
 def discover() -> dict[str, Registration]:
     """Every registered exporter by name; a name registered twice is an error naming both."""
     found: dict[str, Registration] = {}

@@ -16,6 +16,14 @@ import yaml
 from dlexport.errors import Problem
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MAX_DEPTH = 64  # a corpus needs four levels; deeper nesting is a mistake or an attack on the recursion
+
+
+class _TooDeep(Exception):
+    def __init__(self, event: yaml.Event):
+        self.event = event
+
+
 _resolver = yaml.resolver.Resolver()
 
 
@@ -44,6 +52,7 @@ class _Composer:
         self.path = path
         self.problems = problems
         self.events = yaml.parse(text, Loader=Loader)
+        self.depth = 0
 
     def problem(self, event: yaml.Event, message: str) -> None:
         m = event.start_mark
@@ -75,6 +84,15 @@ class _Composer:
             self.problem(event, f"YAML tags are not allowed ({tag})")
         if isinstance(event, yaml.ScalarEvent):
             return Node(self.scalar(event), *pos, style=event.style or None, refused=refused)
+        self.depth += 1
+        try:
+            return self.collection(event, pos, refused)
+        finally:
+            self.depth -= 1
+
+    def collection(self, event: yaml.Event, pos: tuple[int, int], refused: bool) -> Node:
+        if self.depth > MAX_DEPTH:
+            raise _TooDeep(event)
         if isinstance(event, yaml.SequenceStartEvent):
             items = []
             for child in self.events:
@@ -142,6 +160,9 @@ def parse_yaml(path: Path, text: str, problems: list[Problem]) -> Node | None:
     """Parse one YAML file into Nodes; syntax errors and refused features are added to `problems`."""
     try:
         return _Composer(path, text, problems).document()
+    except _TooDeep as exc:
+        m = exc.event.start_mark
+        problems.append(Problem(path, m.line + 1, m.column + 1, f"nested deeper than {MAX_DEPTH} levels"))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)

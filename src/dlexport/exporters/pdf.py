@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import logging
 import os
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -14,12 +13,12 @@ from typing import Literal
 import weasyprint
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
-from dlexport.errors import ExportError
+from dlexport.errors import ConfigError, ExportError
 from dlexport.exporters.base import Exporter
 from dlexport.markup import HtmlRenderer, Policy, plain_text
 from dlexport.mathsvg import SvgMath, cache_file
 from dlexport.model import Corpus, Entry
-from dlexport.output import write_bytes
+from dlexport.output import worker_pool, write_bytes
 from dlexport.templating import builtin_templates
 
 
@@ -30,6 +29,12 @@ class PdfOptions:
     columns: Literal[1, 2, 3] = 2
     layout: Literal["all", "cheatsheet", "quiz", "handout"] = "all"  # all: cheat sheets and quiz
     code_style: str = "vs"  # a light, high-contrast Pygments style that prints well
+
+    def __post_init__(self) -> None:
+        from pygments.styles import get_all_styles
+
+        if self.code_style not in (styles := sorted(get_all_styles())):
+            raise ConfigError(f"option pdf.code_style must be a Pygments style ({', '.join(styles)})")
 
 
 class PdfExporter(Exporter):
@@ -68,18 +73,17 @@ class PdfExporter(Exporter):
         base_url = corpus.root.as_uri() + "/"
         order = sorted(pages, key=lambda name: -len(pages[name]))
         results: dict[str, bytes] = {}
-        with ProcessPoolExecutor(max_workers=min(len(order), os.cpu_count() or 1)) as pool:
-            futures = {pool.submit(html_to_pdf, pages[name], base_url, roots): name for name in order}
-            for future in as_completed(futures):
-                data, refused, warnings = future.result()
+        jobs = [(name, pages[name], base_url, roots) for name in order]
+        with worker_pool(min(len(order), os.cpu_count() or 1)) as pool:
+            for name, data, refused, warnings in pool.imap_unordered(_lay_out, jobs):
                 for message in warnings:
-                    self.context.warn(f"{futures[future]}: {message}")
+                    self.context.warn(f"{name}: {message}")
                 if refused:  # corpus images were checked, with their positions, when the corpus was loaded
                     raise ExportError(
-                        f"{futures[future]}: refused to fetch {refused}: a template may only use files "
+                        f"{name}: refused to fetch {refused}: a template may only use files "
                         "inside the corpus, template and font folders"
                     )
-                results[futures[future]] = data
+                results[name] = data
                 advance()
         return [write_bytes(dest / name, results[name]) for name in pages]
 
@@ -123,6 +127,11 @@ class PdfExporter(Exporter):
             # Long answers may break across columns; short ones stay whole.
             "long": len(e.answer.split()) > 130 or "<pre" in answer or "<table" in answer,
         }
+
+
+def _lay_out(job: tuple[str, str, str, list[Path]]) -> tuple[str, bytes, str | None, list[str]]:
+    name, page, base_url, roots = job
+    return (name, *html_to_pdf(page, base_url, roots))
 
 
 def html_to_pdf(page: str, base_url: str, roots: list[Path]) -> tuple[bytes, str | None, list[str]]:
