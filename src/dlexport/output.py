@@ -4,13 +4,13 @@ build never leaves a truncated artifact in out/."""
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
-import multiprocessing.pool
 import os
 import signal
 import tempfile
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -51,22 +51,27 @@ def _die_with_parent(parent: int) -> None:
 
 
 @contextmanager
-def worker_pool(processes: int) -> Iterator[multiprocessing.pool.Pool]:
+def worker_pool(processes: int) -> Iterator[ProcessPoolExecutor]:
     """A process pool whose workers end with the build: on return, on any exception (KeyboardInterrupt
-    from SIGINT, SystemExit from SIGTERM), and, through the death signal, when the build is killed."""
+    from SIGINT, SystemExit from SIGTERM, a worker that died), and, through the death signal, when the
+    build itself is killed."""
+    main = threading.current_thread() is threading.main_thread()
     previous = signal.getsignal(signal.SIGTERM)
-    if threading.current_thread() is threading.main_thread():
+    if main:
         signal.signal(signal.SIGTERM, _terminate)
-    pool = multiprocessing.get_context("fork").Pool(
-        processes, initializer=_die_with_parent, initargs=(os.getpid(),)
-    )
+    pool = ProcessPoolExecutor(processes, initializer=_die_with_parent, initargs=(os.getpid(),))
     try:
         yield pool
-        pool.close()
+    except BrokenProcessPool:
+        raise ExportError("a worker process died: build stopped, earlier outputs are intact") from None
     finally:
-        pool.terminate()
-        pool.join()
-        if threading.current_thread() is threading.main_thread():
+        workers = list(getattr(pool, "_processes", {}).values())  # the executor offers no terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        for worker in workers:
+            worker.kill()
+        for worker in workers:
+            worker.join()
+        if main:
             signal.signal(signal.SIGTERM, previous)
 
 

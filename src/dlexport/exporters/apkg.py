@@ -20,6 +20,8 @@ import genanki
 from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
+from dlexport.errors import ExportError
+
 _FIRST_ROW_ID = 1_500_000_000_000  # note and card ids are counted from here, in build order
 
 
@@ -46,6 +48,20 @@ def write_apkg(
 ) -> None:
     """Write the package to `target`. `models` maps each note type to its mtime; `media` maps the file
     name inside Anki to the file on disk."""
+    try:
+        _write(target, decks, models, notes, media, zip_time)
+    except (sqlite3.Error, OSError) as exc:  # a full disk shows up in sqlite as "disk I/O error"
+        raise ExportError(f"cannot write {target}: {getattr(exc, 'strerror', None) or exc}") from None
+
+
+def _write(
+    target: Path,
+    decks: list[genanki.Deck],
+    models: dict[genanki.Model, int],
+    notes: list[PackagedNote],
+    media: dict[str, Path],
+    zip_time: tuple[int, ...],
+) -> None:
     with tempfile.TemporaryDirectory(prefix="dlexport-apkg-") as tmp:
         db_path = Path(tmp) / "collection.anki2"
         conn = sqlite3.connect(db_path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+from concurrent.futures import as_completed
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -75,7 +76,8 @@ class PdfExporter(Exporter):
         results: dict[str, bytes] = {}
         jobs = [(name, pages[name], base_url, roots) for name in order]
         with worker_pool(min(len(order), os.cpu_count() or 1)) as pool:
-            for name, data, refused, warnings in pool.imap_unordered(_lay_out, jobs):
+            for future in as_completed([pool.submit(_lay_out, job) for job in jobs]):
+                name, data, refused, warnings = future.result()
                 for message in warnings:
                     self.context.warn(f"{name}: {message}")
                 if refused:  # corpus images were checked, with their positions, when the corpus was loaded
