@@ -80,7 +80,7 @@ def relu_vs_leaky_relu():
     bx.plot([-3, 0, 0, 3], [alpha, alpha, 1, 1], color=BLUE, ls="--")
     bx.set_ylim(-0.1, 1.25)
     bx.set_title(r"$\phi'(z)$")
-    label_line(bx, -2.9, 0.36, "ReLU: no\ngradient,\nunit can die", size=6, va="bottom")
+    label_line(bx, -2.9, 0.36, "ReLU: no\ngradient,\ncan die", size=6, va="bottom")
     label_line(bx, -2.9, 0.14, r"leaky: $\alpha$", size=6, color=BLUE, va="bottom")
     return fig
 

@@ -242,8 +242,8 @@ def unet():
         xr = 15.2 - i * 1.1 - 0.9
         box(ax, xl, y - h / 2, 0.9, h, rounded=False)
         box(ax, xr, y - h / 2, 0.9, h, rounded=False, fc="#cccccc", hatch="////")
-        ax.text(xl + 0.45, y + h / 2 + 0.15, f"{ch}", ha="center", va="bottom", fontsize=5.5)
-        ax.text(xr + 0.45, y + h / 2 + 0.15, f"{ch}", ha="center", va="bottom", fontsize=5.5)
+        ax.text(xl - 0.12, y, f"{ch}", ha="right", va="center", fontsize=5.5)
+        ax.text(xr + 1.02, y, f"{ch}", ha="left", va="center", fontsize=5.5)
         arrow(ax, (xl + 1.0, y), (xr - 0.1, y), lw=0.8, ls="--", color=BLUE)
         if i < 3:
             arrow(

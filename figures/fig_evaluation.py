@@ -179,7 +179,13 @@ def binary_cross_entropy():
 def focal_loss():
     pt = np.linspace(0.01, 1, 199)
     fig, ax = new()
-    styles = ((0, INK, "-"), (0.5, GREY, "-."), (1, GREEN, ":"), (2, BLUE, "--"), (5, RED, (0, (1, 1))))
+    styles = (
+        (0, INK, "-"),
+        (0.5, GREY, "-."),
+        (1, GREEN, ":"),
+        (2, BLUE, "--"),
+        (5, RED, (0, (4, 1, 1, 1, 1, 1))),
+    )
     for g, c, ls in styles:
         lw = 1.4 if g == 2 else 1.0
         name = rf"$\gamma = {g:g}$" + (" (cross-entropy)" if g == 0 else "")

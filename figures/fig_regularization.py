@@ -155,8 +155,8 @@ def _net(ax, x0, layers, dropped, *, dx=1.3, dy=0.9, r=0.25, top=4.6):
         for j, (x, y) in enumerate(layer):
             if (i, j) in dropped:
                 circle_node(ax, x, y, r, fc="white", ec=GREY, ls="--")
-                line(ax, [(x - r * 0.7, y - r * 0.7), (x + r * 0.7, y + r * 0.7)], color=GREY)
-                line(ax, [(x - r * 0.7, y + r * 0.7), (x + r * 0.7, y - r * 0.7)], color=GREY)
+                line(ax, [(x - r * 0.7, y - r * 0.7), (x + r * 0.7, y + r * 0.7)], color=GREY, zorder=5)
+                line(ax, [(x - r * 0.7, y + r * 0.7), (x + r * 0.7, y - r * 0.7)], color=GREY, zorder=5)
             else:
                 circle_node(ax, x, y, r, fc="white")
 

@@ -138,9 +138,9 @@ def arrow(ax, start, end, *, lw=0.8, color=INK, style="-|>", ls="-", rad=0.0, sh
     )
 
 
-def line(ax, points, *, lw=0.8, color=INK, ls="-"):
+def line(ax, points, *, lw=0.8, color=INK, ls="-", zorder=2):
     xs, ys = zip(*points, strict=True)
-    ax.plot(xs, ys, color=color, lw=lw, ls=ls, solid_capstyle="butt")
+    ax.plot(xs, ys, color=color, lw=lw, ls=ls, solid_capstyle="butt", zorder=zorder)
 
 
 def circle_node(ax, x, y, r, text="", *, fc="white", ec=INK, lw=0.8, size=6.5, hatch=None, ls="-"):
