@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: decks anki pdf md test lint validate stats bench clean
+.PHONY: decks anki pdf md test lint validate stats bench figures clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found (set PYTHON=...)"; exit 1; }
@@ -30,11 +30,15 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks figures
+	$(BIN)/ruff format --check src tests benchmarks figures
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_pdf.py
+
+# Regenerate content/images/*.svg from figures/ (deterministic: same bytes on every run).
+figures: $(STAMP)
+	$(BIN)/python figures/make_figures.py
 
 clean:
 	rm -rf out build dist .pytest_cache $(VENV) src/*.egg-info
