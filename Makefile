@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: decks anki pdf md test lint validate stats bench figures clean
+.PHONY: decks anki pdf md test fuzz lint validate stats bench figures clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found (set PYTHON=...)"; exit 1; }
@@ -28,6 +28,10 @@ stats: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# A longer property-based run than `make test` does: 200x the examples, fresh ones each time.
+fuzz: $(STAMP)
+	DLEXPORT_FUZZ_EXAMPLES=200 $(BIN)/python -m pytest -q tests/test_fuzz.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks figures

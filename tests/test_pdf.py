@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
-from conftest import edit, run
+from conftest import DATA, edit, run
 from pypdf import PdfReader
 
 from dlexport.exporters.pdf import LocalFetcher, RefusedURL
@@ -32,9 +33,12 @@ QUESTIONS = [
 ]
 
 
-@pytest.fixture
-def built(mini, tmp_path):
-    pdf, _ = build(mini, tmp_path / "out")
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """One build of the small corpus, shared by the tests that only read it."""
+    root = tmp_path_factory.mktemp("pdf")
+    shutil.copytree(DATA / "mini", root / "content")
+    pdf, _ = build(root / "content", root / "out")
     return pdf
 
 
@@ -181,3 +185,12 @@ def test_corpus_images_are_embedded(built):
     reader = PdfReader(built / "convnets.pdf")
     images = [name for page in reader.pages for name in page.images]
     assert images, "the filter image should be drawn on the convnets sheet"
+
+
+def test_figures_in_details_show_on_the_cheat_sheet(mini, tmp_path):
+    text = (mini / "convnets.yaml").read_text()
+    figure = "      ![A 3x3 filter](images/filter.png)\n"
+    edit(mini / "convnets.yaml", figure, "")
+    (mini / "convnets.yaml").write_text(text.replace(figure, "") + "    details: |\n      More.\n\n" + figure)
+    pdf, _ = build(mini, tmp_path / "out", "--layout", "cheatsheet")
+    assert [name for page in PdfReader(pdf / "convnets.pdf").pages for name in page.images]

@@ -282,6 +282,15 @@ def mathjax(tex: str, display: bool, where: str = "") -> str:
     return f"\\[{tex}\\]" if display else f"\\({tex}\\)"
 
 
+def figures(text: str) -> list[tuple[str, str]]:
+    """(corpus-relative path, alt text) of each Markdown image in a fragment, in order."""
+    return [
+        (path, "".join(c.content for c in child.children or []))
+        for _, child in _inline_children(parser().parse(text))
+        if child.type == "image" and (path := local_path(unquote(str(child.attrs.get("src", "")))))
+    ]
+
+
 def plain_text(text: str) -> str:
     """Markdown reduced to one line of text (for titles, bookmarks, link labels); math keeps its TeX."""
     parts = [

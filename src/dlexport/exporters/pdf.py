@@ -16,7 +16,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from dlexport.errors import ConfigError, ExportError
 from dlexport.exporters.base import Exporter
-from dlexport.markup import HtmlRenderer, Policy, plain_text
+from dlexport.markup import HtmlRenderer, Policy, figures, plain_text
 from dlexport.mathsvg import SvgMath, cache_file
 from dlexport.model import Corpus, Entry
 from dlexport.output import worker_pool, write_bytes
@@ -125,6 +125,8 @@ class PdfExporter(Exporter):
             "label": f"{corpus.number(e)} {plain_text(e.question)}",
             "answer": answer,
             "details": md(e.details) if details and e.details else "",
+            # Sheets without details still show the entry's figures: they teach at a glance.
+            "figures": [] if details or not e.details else figures(e.details),
             "difficulty": e.difficulty,
             # Long answers may break across columns; short ones stay whole.
             "long": len(e.answer.split()) > 130 or "<pre" in answer or "<table" in answer,

@@ -1,0 +1,152 @@
+"""Property-based fuzzing: any corpus text either builds or fails with a DlexportError, never another
+exception or a hang, and whatever builds holds nothing that runs.
+
+`make test` runs a fixed, small number of examples; `make fuzz` runs many more
+(DLEXPORT_FUZZ_EXAMPLES scales every test).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from pathlib import Path
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_hostile import assert_inert
+
+from dlexport.corpus import load_corpus
+from dlexport.errors import DlexportError
+from dlexport.exporters.anki import AnkiExporter
+from dlexport.exporters.base import BuildContext
+from dlexport.exporters.markdown import MarkdownExporter
+from dlexport.markup import HtmlRenderer, Policy, github_markdown, mathjax, parser, tidy_markdown
+from dlexport.mathsvg import SvgMath
+
+SCALE = int(os.environ.get("DLEXPORT_FUZZ_EXAMPLES", "1"))
+TOPICS = "topics:\n  - id: t\n    title: T\n"
+
+
+def fuzz(examples: int):
+    return settings(
+        max_examples=examples * SCALE,
+        deadline=None if SCALE > 1 else 10_000,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+        derandomize=SCALE == 1,  # the same examples in every `make test`; `make fuzz` explores
+    )
+
+
+# Text that stresses every layer: Markdown, HTML, math, cloze and Jinja syntax, any Unicode.
+PIECES = [
+    "$", "$$", "\\$", "`", "```", "\n", "\n\n", "<", ">", '"', "'", "=", "&", "#", ";", "*", "_", "|", "\\",
+    "{{c1::", "}}", "{%", "%}", "{{", "<img src=", "images/ok.png", " onerror=alert(1)", "<a href=",
+    "javascript:", "<script>", "</script>", "<details>", "<summary>", "<b>", "</b>", "<table>", "<td>",
+    "x_i", "\\frac{a}{b}", "\\text{a\\_b}", "| a | b |\n|---|---|\n", "- ", "1. ", "> ", "![x](", ")",
+    "\u202e", "\u200d", "\x00", "\x0b", "é", "σ", "数学", "🙂", "مرحبا", "\ufeff",
+]  # fmt: skip
+TEXT = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=8)), max_size=40).map("".join)
+
+
+@fuzz(150)
+@given(TEXT)
+def test_fragments_render_to_inert_html_and_markdown(text):
+    for renderer in (
+        HtmlRenderer(mathjax, policy=Policy(image=lambda path: path)),
+        HtmlRenderer(lambda tex, display, where: "<b>m</b>", policy=Policy(svg_data=True)),
+    ):
+        assert_inert(renderer.render(text))
+    page = tidy_markdown(f"<details>\n<summary>Q</summary>\n\n{github_markdown(text)}\n\n</details>\n")
+    for token in parser().parse(page):
+        for piece in [token, *(token.children or [])]:
+            if piece.type in ("html_block", "html_inline"):
+                assert_inert(piece.content)
+
+
+def write_corpus(root: Path, entry: object, images: bool = True) -> Path:
+    if root.exists():
+        shutil.rmtree(root)
+    (root / "images").mkdir(parents=True)
+    (root / "images" / "ok.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (root / "topics.yaml").write_text(TOPICS)
+    (root / "t.yaml").write_text(yaml.safe_dump({"topic": "t", "entries": [entry]}, allow_unicode=True))
+    return root
+
+
+SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), TEXT)
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TEXT, inner, max_size=4),
+    max_leaves=12,
+)
+ENTRIES = st.fixed_dictionaries(
+    {"id": st.sampled_from(["e", "E", "e-1", ""]) | TEXT, "question": TEXT, "answer": TEXT},
+    optional={
+        "difficulty": st.sampled_from(["basic", "advanced", "hard"]) | VALUES,
+        "details": TEXT | VALUES,
+        "tags": st.lists(TEXT, max_size=3) | VALUES,
+        "cloze": TEXT,
+        "related": VALUES,
+        "sources": VALUES,
+        "retired": VALUES,
+        "extra": VALUES,
+    },
+)
+
+
+@fuzz(120)
+@given(st.one_of(ENTRIES, VALUES))
+def test_loader_accepts_or_reports_any_yaml_document(tmp_path_factory, entry):
+    root = write_corpus(tmp_path_factory.mktemp("c"), entry)
+    with contextlib.suppress(DlexportError):
+        load_corpus(root)
+
+
+@fuzz(60)
+@given(st.binary(max_size=300) | TEXT.map(str.encode))
+def test_loader_accepts_or_reports_any_bytes(tmp_path_factory, data):
+    root = write_corpus(tmp_path_factory.mktemp("c"), {})
+    (root / "t.yaml").write_bytes(data)
+    with contextlib.suppress(DlexportError):
+        load_corpus(root)
+
+
+@fuzz(25)
+@given(question=TEXT, answer=TEXT, details=TEXT, cloze=TEXT)
+def test_exporters_build_or_report_any_entry(tmp_path_factory, question, answer, details, cloze):
+    entry = {"id": "e", "question": question + "?", "answer": answer + ".", "difficulty": "basic"}
+    entry |= {"details": details} if details.strip() else {}
+    entry |= {"cloze": cloze} if "{{c1::" in cloze else {}
+    root = write_corpus(tmp_path_factory.mktemp("c"), entry)
+    try:
+        corpus = load_corpus(root)
+    except DlexportError:
+        return
+    out = root.parent / "out"
+    context = BuildContext(templates=None)
+    for exporter in (AnkiExporter(context), MarkdownExporter(context)):
+        with contextlib.suppress(DlexportError):
+            exporter.export(corpus, out / exporter.name)
+
+
+@fuzz(30)
+@given(TEXT)
+def test_math_typesetting_never_fails_the_build(tex):
+    warnings: list[str] = []
+    html = SvgMath(warnings.append)(tex or "x", True, "e")
+    assert html.startswith('<div class="math-display">')
+
+
+@fuzz(3)
+@given(answer=TEXT)
+def test_pdf_builds_or_reports_any_answer(tmp_path_factory, answer):
+    from dlexport.exporters.pdf import PdfExporter, PdfOptions
+
+    entry = {"id": "e", "question": "Q?", "answer": answer + ".", "difficulty": "basic"}
+    root = write_corpus(tmp_path_factory.mktemp("c"), entry)
+    try:
+        corpus = load_corpus(root)
+        PdfExporter(BuildContext(), PdfOptions(layout="quiz")).export(corpus, root.parent / "out")
+    except DlexportError:
+        pass
