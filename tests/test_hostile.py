@@ -176,3 +176,32 @@ def test_pdf_links_are_only_web_mail_or_internal(mini, tmp_path):
                 uris.append(str(action["/URI"]))
     assert "https://example.org/ok" in uris
     assert all(u.startswith(("https://", "http://", "mailto:")) for u in uris), uris
+
+
+UNICODE = "Café naïve σ ∑ ∞ → 数学 مرحبا 🙂"
+
+
+def test_unicode_survives_every_format_and_the_pdf_names_missing_glyphs(mini, tmp_path):
+    from pypdf import PdfReader
+
+    edit(mini / "basics.yaml", "    answer: |\n", f"    answer: |\n      {UNICODE}\n\n")
+    result = run("build", "--content", mini, "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert "entry 'sigmoid-function': the sheet fonts have no glyph for" in result.output
+    assert "'数' (U+6570)" in result.output and "'🙂' (U+1F642)" in result.output
+    assert "'é'" not in result.output and "'σ'" not in result.output  # those the fonts have
+    assert UNICODE in (tmp_path / "out" / "md" / "basics.md").read_text()
+    assert len(PdfReader(tmp_path / "out" / "pdf" / "basics.pdf").pages) >= 1
+
+    from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    col = Collection(str(tmp_path / "learner.anki2"))
+    try:
+        package = tmp_path / "out" / "anki" / "deep-learning.apkg"
+        col.import_anki_package(
+            ImportAnkiPackageRequest(package_path=str(package), options=ImportAnkiPackageOptions())
+        )
+        (nid,) = col.find_notes('"Id:sigmoid-function" "note:dlexport Q&A"')
+        assert UNICODE in col.get_note(nid)["Answer"]
+    finally:
+        col.close()

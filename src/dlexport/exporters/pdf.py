@@ -7,6 +7,7 @@ import logging
 import os
 from concurrent.futures import as_completed
 from dataclasses import dataclass
+from functools import cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Literal
@@ -113,6 +114,10 @@ class PdfExporter(Exporter):
 
     def _entry(self, corpus: Corpus, e: Entry, details: bool) -> dict:
         where = f"{e.path}:{e.line}: entry '{e.id}'"
+        text = " ".join(filter(None, (e.question, e.answer, e.details if details else None)))
+        if missing := sorted({ch for ch in text if ch.isprintable() and not ch.isspace()} - _covered()):
+            shown = ", ".join(f"'{ch}' (U+{ord(ch):04X})" for ch in missing[:8])
+            self.context.warn(f"{where}: the sheet fonts have no glyph for {shown}; they print as boxes")
 
         def md(text: str) -> str:
             return self.renderer.render(text, where)
@@ -189,6 +194,18 @@ class LocalFetcher(URLFetcher):
 
 def _font_dirs() -> list[Path]:
     return [Path(str(files("font_source_sans_pro") / "files")), Path(str(files("ziamath") / "fonts"))]
+
+
+@cache
+def _covered() -> frozenset[str]:
+    """Every character the embedded text fonts can draw."""
+    from fontTools.ttLib import TTFont
+
+    chars: set[str] = set()
+    for url in _fonts().values():
+        with TTFont(Path(url.removeprefix("file://")), lazy=True) as font:
+            chars |= {chr(code) for code in font.getBestCmap()}
+    return frozenset(chars)
 
 
 def _fonts() -> dict[str, str]:
