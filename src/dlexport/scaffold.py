@@ -35,9 +35,9 @@ def new_entry(content: Path, topic: str, entry_id: str | None = None) -> tuple[P
     line = text.count("\n") + 1
     text += (
         f"  - id: {entry_id}\n"
-        '    question: ""\n'
+        "    question: 'TODO: the question?'\n"
         "    answer: |\n"
-        "      \n"
+        "      TODO: the answer.\n"
         "    difficulty: basic\n"
         f"    tags: [{topic}]\n"
         "    sources: []\n"
