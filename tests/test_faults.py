@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from conftest import edit, run
 
+from dlexport.output import exclusive
+
 
 def children(pid: int) -> set[int]:
     """The build's forked workers (not helper programs a library may run, such as ldconfig)."""
@@ -88,14 +90,14 @@ def test_killing_a_worker_fails_the_build_cleanly(mini, tmp_path):
 
 
 def test_two_builds_into_one_folder(mini, tmp_path):
+    """While one build holds the folder (here: this test, through the same lock), another one stops."""
     out = tmp_path / "out"
-    proc, _ = start_pdf_build(mini, out)
-    try:
-        result = run("build", "--format", "md", "--content", mini, "--out", out)
-        assert result.exit_code == 1 and f"another dlexport build is writing to {out}" in result.output
-    finally:
-        proc.wait(timeout=120)
-    assert proc.returncode == 0
+    cli = [sys.executable, "-m", "dlexport", "build", "-f", "md", "--content", mini, "--out", out]
+    with exclusive(out):
+        proc = subprocess.run(cli, capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 1 and f"another dlexport build is writing to {out}" in proc.stderr
+        assert not (out / "md").exists()
+    assert subprocess.run(cli, capture_output=True, timeout=120).returncode == 0
 
 
 def test_a_full_disk_is_a_clean_error_and_leaves_nothing_half_written(mini, tmp_path):
