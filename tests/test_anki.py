@@ -129,7 +129,9 @@ def test_retired_and_removed_entries_reach_the_learner_tagged(mini, tmp_path, co
     (mini / "convnets.yaml").write_text(conv[: conv.index("  - id: conv-output-size")] + "  []\n")
     (mini / "convnets.yaml").write_text("topic: convnets\nentries: []\n")
     log = import_into(col, build(mini, tmp_path / "out"))
-    assert len(log.updated) == 2 and not log.new
+    # softmax and conv-output-size retired; sigmoid-function no longer links to the retired softmax
+    assert len(log.updated) == 3 and not log.new
+    assert "softmax" not in note_by_id(col, "sigmoid-function")["Related"].lower()
     retired = set(col.find_notes("tag:dlexport::retired"))
     assert retired == {note_by_id(col, "softmax-function").id, note_by_id(col, "conv-output-size").id}
     assert "Retired" in note_by_id(col, "conv-output-size").cards()[0].question()

@@ -18,6 +18,7 @@ def test_list_json_has_the_documented_shape(mini):
     assert [t["id"] for t in doc["topics"]] == ["basics", "convnets"]
     assert doc["topics"][0] == {
         "id": "basics",
+        "number": 1,
         "title": "Basics",
         "summary": "The first things to know.",
         "entries": 2,
@@ -37,6 +38,9 @@ def test_list_json_has_the_documented_shape(mini):
         "related",
         "cloze",
         "retired",
+        "status",
+        "duplicate_of",
+        "incomplete",
         "file",
         "line",
     }

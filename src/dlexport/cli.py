@@ -3,10 +3,13 @@ codes here and nowhere else (0 ok, 1 build failure, 2 invalid input or usage).""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
 import sys
+import typing
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,10 +21,8 @@ from dlexport import __version__, registry
 from dlexport.config import Settings, load_settings
 from dlexport.corpus import load_corpus
 from dlexport.errors import ConfigError, CorpusError, DlexportError, ExportError
-from dlexport.exporters.base import BuildContext
-from dlexport.model import DIFFICULTIES, Corpus
-from dlexport.output import exclusive
-from dlexport.select import select
+from dlexport.model import DIFFICULTIES, ENTRY_SCHEMA, Corpus
+from dlexport.select import Selection
 from dlexport.stats import table
 
 
@@ -96,7 +97,43 @@ def validate(ctx: click.Context, directory: Path | None, content: Path | None) -
     click.echo(f"{corpus.root}: {n} entries in {len(corpus.topics)} topics, no problems.")
 
 
-@cli.command()
+class BuildCommand(click.Command):
+    """`build`, with a flag for every option of every installed exporter (plugins included), added
+    when the command is used, so that `dlexport --help` never imports the exporters."""
+
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+        params = super().get_params(ctx)
+        taken = frozenset(o.lstrip("-").replace("-", "_") for p in params for o in getattr(p, "opts", []))
+        return [*params[:-1], *exporter_flags(taken), params[-1]]  # --help stays last
+
+
+def exporter_flags(taken: frozenset[str] = frozenset()) -> list[click.Option]:
+    """`--KEY` for each exporter option (`--FORMAT-KEY` where two exporters share a key); its value
+    reaches the exporter as `FORMAT.KEY`."""
+    fields = [
+        (name, f, typing.get_type_hints(reg.exporter.Options)[f.name])
+        for name, reg in registry.discover().items()
+        if reg.exporter
+        for f in dataclasses.fields(reg.exporter.Options)
+    ]
+    counts = Counter(f.name for _, f, _ in fields)
+    flags = []
+    for fmt, f, hint in fields:
+        key = f.name if counts[f.name] == 1 and f.name not in taken else f"{fmt}_{f.name}"
+        flag = "--" + key.replace("_", "-")
+        about = f"{fmt}: {f.metadata.get('help', f.name.replace('_', ' '))}"
+        dest = f"option__{fmt}__{f.name}"
+        if hint is bool:
+            flags.append(click.Option([f"{flag}/--no-{flag[2:]}", dest], default=None, help=about))
+        elif typing.get_origin(hint) is typing.Literal:
+            choices = click.Choice([str(c) for c in typing.get_args(hint)])
+            flags.append(click.Option([flag, dest], type=choices, help=about))
+        else:
+            flags.append(click.Option([flag, dest], metavar={int: "N"}.get(hint, "TEXT"), help=about))
+    return flags
+
+
+@cli.command(cls=BuildCommand)
 @click.option(
     "--format",
     "-f",
@@ -118,18 +155,12 @@ def validate(ctx: click.Context, directory: Path | None, content: Path | None) -
     help="Only these difficulties (repeatable).",
 )
 @click.option("--id", "ids", multiple=True, help="Only these entry ids (repeatable).")
+@click.option("--include-drafts", is_flag=True, help="Also build entries with status: draft.")
 @click.option(
     "--templates",
     type=click.Path(path_type=Path, file_okay=False, exists=True),
     help="Folder of templates overriding the built-in ones.",
 )
-@click.option("--paper", type=click.Choice(["a4", "letter"]), help="pdf: paper size.")
-@click.option("--orientation", type=click.Choice(["portrait", "landscape"]), help="pdf: page orientation.")
-@click.option("--columns", type=click.Choice(["1", "2", "3"]), help="pdf: text columns.")
-@click.option("--layout", type=click.Choice(["cheatsheet", "quiz", "handout"]), help="pdf: only this layout.")
-@click.option("--split/--no-split", default=None, help="anki: also write one .apkg per topic.")
-@click.option("--answers", type=click.Choice(["open", "collapsed"]), help="md: show or fold answers.")
-@click.option("--single/--no-single", default=None, help="md: one file instead of one per topic.")
 @click.option(
     "--option",
     "-O",
@@ -144,20 +175,15 @@ def build(
     ctx: click.Context,
     formats: tuple[str, ...],
     out: Path | None,
-    topics,
-    tags,
-    difficulties,
-    ids,
+    topics: tuple[str, ...],
+    tags: tuple[str, ...],
+    difficulties: tuple[str, ...],
+    ids: tuple[str, ...],
+    include_drafts: bool,
     templates: Path | None,
-    paper,
-    orientation,
-    columns,
-    layout,
-    split,
-    answers,
-    single,
     raw_options: tuple[str, ...],
     content: Path | None,
+    **flags: Any,
 ) -> None:
     """Build study material from the corpus into out/<format>/.
 
@@ -168,37 +194,33 @@ def build(
       dlexport build --format pdf --paper letter --columns 3 --difficulty basic
       dlexport build --format md --answers collapsed --topic cnn --topic sequence
     """
-    settings = _settings(ctx)
-    corpus = select(_corpus(ctx, content), topics, tags, difficulties, ids)
-    flags = {
-        "pdf": {"paper": paper, "orientation": orientation, "columns": columns, "layout": layout},
-        "anki": {"split": split},
-        "md": {"answers": answers, "single": single},
-    }
+    from dlexport.pipeline import build as run_build
+
+    options: dict[str, dict[str, Any]] = {}
+    for dest, value in flags.items():
+        if value is not None:
+            _, fmt, key = dest.split("__")
+            options.setdefault(fmt, {})[key] = value
     for raw in raw_options:
         m = re.fullmatch(r"([\w-]+)\.(\w+)=(.*)", raw)
         if not m:
             raise ConfigError(f"--option expects FORMAT.KEY=VALUE, not {raw!r}")
-        flags.setdefault(m[1], {})[m[2]] = m[3]
-    available = registry.discover()
-    names = formats or settings.formats or tuple(n for n, r in available.items() if r.exporter)
-    exporters = []
-    for name in names:
-        cls = registry.get(name)
-        given = {k: v for k, v in flags.get(name, {}).items() if v is not None}
-        exporters.append(cls(None, cls.parse_options({**settings.exporters.get(name, {}), **given})))
-    out_dir = out or settings.out
-    with exclusive(out_dir), _progress() as progress:
-        context = BuildContext(
-            title=settings.title,
-            templates=templates or settings.templates,
-            progress=progress,
+        options.setdefault(m[1], {})[m[2]] = m[3]
+    selection = Selection(topics, tags, difficulties, ids, include_drafts)
+    with _progress() as progress:
+        written = run_build(
+            _settings(ctx),
+            selection,
+            formats,
+            options,
+            out=out,
+            templates=templates,
+            content=content,
             warn=lambda message: click.echo(f"warning: {message}", err=True),
+            progress=progress,
         )
-        for exporter in exporters:
-            exporter.context = context
-            for path in exporter.export(corpus, out_dir / exporter.name):
-                click.echo(f"wrote {path}")
+    for path in written:
+        click.echo(f"wrote {path}")
 
 
 @contextmanager
@@ -235,8 +257,8 @@ def list_(ctx: click.Context, as_json: bool, content: Path | None) -> None:
         click.echo(json.dumps(corpus_json(corpus), indent=2, ensure_ascii=False))
         return
     for entry in corpus.entries():
-        mark = " (retired)" if entry.retired else ""
-        click.echo(f"{corpus.number(entry):>6}  {entry.id:<40} {entry.difficulty:<12} {entry.question}{mark}")
+        mark = " (retired)" if entry.retired else " (draft)" if entry.draft else ""
+        click.echo(f"{entry.number:>6}  {entry.id:<40} {entry.difficulty:<12} {entry.question}{mark}")
 
 
 def corpus_json(corpus: Corpus) -> dict[str, Any]:
@@ -244,24 +266,25 @@ def corpus_json(corpus: Corpus) -> dict[str, Any]:
     return {
         "version": 1,
         "topics": [
-            {"id": t.id, "title": t.title, "summary": t.summary, "entries": len(t.entries)}
+            {
+                "id": t.id,
+                "number": t.number,
+                "title": t.title,
+                "summary": t.summary,
+                "entries": len(t.entries),
+            }
             for t in corpus.topics
         ],
         "sources": [{"key": s.key, "title": s.title, "questions": s.questions} for s in corpus.sources],
         "entries": [
             {
-                "id": e.id,
-                "number": corpus.number(e),
+                "number": e.number,
                 "topic": e.topic,
-                "question": e.question,
-                "answer": e.answer,
-                "details": e.details,
-                "difficulty": e.difficulty,
-                "tags": list(e.tags),
-                "sources": list(e.sources),
-                "related": list(e.related),
-                "cloze": e.cloze,
-                "retired": e.retired,
+                # Every schema field, under its YAML name; lists as lists, absent values as null.
+                **{
+                    spec.name: list(v) if isinstance(v := getattr(e, spec.name), tuple) else v
+                    for spec in ENTRY_SCHEMA
+                },
                 "file": str(e.path),
                 "line": e.line,
             }
@@ -294,7 +317,8 @@ def stats(ctx: click.Context, as_json: bool, content: Path | None) -> None:
     click.echo(f"{'total':<18}{data['entries']:>8}")
     click.echo(
         f"\nanswered {data['answered']}, unanswered {data['unanswered']}, with details "
-        f"{data['with_details']}, with cloze {data['with_cloze']}, retired {data['retired']}"
+        f"{data['with_details']}, with cloze {data['with_cloze']}, retired {data['retired']}, "
+        f"drafts {data['drafts']}"
     )
     click.echo("\nseed coverage:")
     for src in data["sources"]:

@@ -9,7 +9,17 @@ from typing import Any
 
 from dlexport.errors import CorpusError, Problem
 from dlexport.markup import check_markdown
-from dlexport.model import DIFFICULTIES, Corpus, Entry, Source, Topic
+from dlexport.model import (
+    DIFFICULTIES,
+    ENTRY_SCHEMA,
+    MARKDOWN_FIELDS,
+    STATUSES,
+    Corpus,
+    Entry,
+    Source,
+    Topic,
+    numbered,
+)
 from dlexport.yamlnodes import Node, parse_yaml, position_in
 
 TOPICS_FILE = "topics.yaml"
@@ -20,20 +30,8 @@ TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_:.+-]*")
 SOURCE_REF = re.compile(r"(?P<key>[a-z0-9][a-z0-9_-]*)(?:#(?P<n>\d{1,6}))?")
 MAX_QUESTIONS = 100_000  # per source list: a bound on what `stats` enumerates
 CLOZE = re.compile(r"\{\{c(\d+)::")
-MARKDOWN_FIELDS = ("question", "answer", "details", "cloze")
 
-ENTRY_FIELDS: dict[str, tuple[type, bool]] = {  # name: (type, required)
-    "id": (str, True),
-    "question": (str, True),
-    "answer": (str, True),
-    "details": (str, False),
-    "difficulty": (str, True),
-    "tags": (list, False),
-    "sources": (list, False),
-    "related": (list, False),
-    "cloze": (str, False),
-    "retired": (bool, False),
-}
+ENTRY_FIELDS = {spec.name: (spec.kind, spec.required) for spec in ENTRY_SCHEMA}
 _TYPE_NAMES = {
     str: "a string",
     list: "a list",
@@ -142,7 +140,7 @@ def load_corpus(root: Path | str) -> Corpus:
     entries: dict[str, list[Entry]] = {tid: [] for tid in topic_meta}
     seen_ids: dict[str, Problem] = {}
     seen_topics: dict[str, Path] = {}
-    pending_related: list[tuple[_File, Node, str, str]] = []
+    pending_related: list[tuple[_File, Node, str, str, str]] = []  # (file, node, id, target, key)
     for path in sorted(root.glob("*.yaml")):
         if path.name in (TOPICS_FILE, SOURCES_FILE):
             continue
@@ -151,17 +149,23 @@ def load_corpus(root: Path | str) -> Corpus:
         if topic_id:
             seen_topics[topic_id] = path
 
-    for f, node, entry_id, target in pending_related:
+    for f, node, entry_id, target, key in pending_related:
         if target not in seen_ids:
-            f.error(node, f"related id '{target}' does not exist", entry_id)
+            f.error(node, f"{key} id '{target}' does not exist", entry_id)
         elif target == entry_id:
-            f.error(node, "an entry cannot be related to itself", entry_id)
+            f.error(
+                node,
+                f"an entry cannot be {'related to' if key == 'related' else 'a duplicate of'} itself",
+                entry_id,
+            )
 
     if problems:
         raise CorpusError(problems)
-    topics = tuple(
-        Topic(tid, title, summary, tuple(entries[tid]), seen_topics.get(tid))
-        for tid, (title, summary, _) in topic_meta.items()
+    topics = numbered(
+        [
+            Topic(tid, title, summary, tuple(entries[tid]), seen_topics.get(tid))
+            for tid, (title, summary, _) in topic_meta.items()
+        ]
     )
     return Corpus(topics=topics, sources=tuple(sources.values()), root=root.resolve())
 
@@ -219,14 +223,17 @@ def _load_topic_file(
     if topic_id not in topic_meta:
         f.error(doc["topic"], f"unknown topic '{topic_id}' (declare it in topics.yaml)")
         return None
-    if topic_id in seen_topics:
-        f.error(doc["topic"], f"topic '{topic_id}' already has a file: {seen_topics[topic_id].name}")
-        return None
+    loaded = []
     for node in doc["entries"].value if "entries" in doc else []:
         entry = _load_entry(f, node, topic_id, sources, seen_ids, pending_related)
         if entry:
-            entries[topic_id].append(entry)
-    return topic_id
+            loaded.append(entry)
+    # A topic's entries live in one file; files of drafts (imports) may add to any topic.
+    if topic_id in seen_topics and not all(e.draft for e in loaded):
+        f.error(doc["topic"], f"topic '{topic_id}' already has a file: {seen_topics[topic_id].name}")
+        return None
+    entries[topic_id] += loaded
+    return None if topic_id in seen_topics else topic_id
 
 
 def _load_entry(f: _File, node: Node, topic_id: str, sources, seen_ids, pending_related) -> Entry | None:
@@ -248,9 +255,17 @@ def _load_entry(f: _File, node: Node, topic_id: str, sources, seen_ids, pending_
         else:
             seen_ids[entry_id] = Problem(f.path, e["id"].line, e["id"].col, "", entry_id)
 
+    draft = "status" in e and e["status"].value == "draft"
+    if "status" in e and e["status"].value not in STATUSES:
+        f.error(e["status"], f"status must be {' or '.join(STATUSES)}", entry_id)
     for name in ("question", "answer"):
-        if name in e and not e[name].value.strip():
+        if name in e and not e[name].value.strip() and not (draft and name == "answer"):
             f.error(e[name], f"'{name}' must not be empty", entry_id)
+    for name in ("duplicate_of", "incomplete"):
+        if name in e and not draft:
+            f.error(e[name], f"'{name}' is only for drafts (status: draft)", entry_id)
+    if "duplicate_of" in e:
+        pending_related.append((f, e["duplicate_of"], entry_id, e["duplicate_of"].value, "duplicate_of"))
     if "difficulty" in e and e["difficulty"].value not in DIFFICULTIES:
         f.error(e["difficulty"], f"difficulty must be one of {', '.join(DIFFICULTIES)}", entry_id)
 
@@ -262,7 +277,7 @@ def _load_entry(f: _File, node: Node, topic_id: str, sources, seen_ids, pending_
     for ref, item in refs:
         _check_source(f, item, ref, sources, entry_id)
     related = f.strings(e["related"], "related", entry_id) if "related" in e else []
-    pending_related += [(f, item, entry_id, target) for target, item in related]
+    pending_related += [(f, item, entry_id, target, "related") for target, item in related]
 
     images = [src for name in MARKDOWN_FIELDS if name in e for src in _check_markdown(f, e[name], entry_id)]
     if "cloze" in e:
@@ -270,7 +285,11 @@ def _load_entry(f: _File, node: Node, topic_id: str, sources, seen_ids, pending_
 
     if len(f.problems) > count or entry_id is None or not {"question", "answer", "difficulty"} <= e.keys():
         return None
-    optional = {k: e[k].value for k in ("details", "cloze", "retired") if k in e}
+    optional = {
+        k: e[k].value
+        for k in ("details", "cloze", "retired", "status", "duplicate_of", "incomplete")
+        if k in e
+    }
     return Entry(
         id=entry_id,
         topic=topic_id,
@@ -283,6 +302,9 @@ def _load_entry(f: _File, node: Node, topic_id: str, sources, seen_ids, pending_
         details=(optional.get("details") or "").strip() or None,
         cloze=(optional.get("cloze") or "").strip() or None,
         retired=bool(optional.get("retired")),
+        status=optional.get("status"),
+        duplicate_of=optional.get("duplicate_of"),
+        incomplete=bool(optional.get("incomplete")),
         images=tuple(dict.fromkeys(images)),
         path=f.path,
         line=node.line,

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from dlexport.corpus import ID, load_corpus
 from dlexport.errors import ConfigError
+from dlexport.model import DIFFICULTIES, ENTRY_SCHEMA
 from dlexport.output import write_text
 
 
@@ -33,15 +34,13 @@ def new_entry(content: Path, topic: str, entry_id: str | None = None) -> tuple[P
     if not text.endswith("\n"):
         text += "\n"
     line = text.count("\n") + 1
-    text += (
-        f"  - id: {entry_id}\n"
-        "    question: 'TODO: the question?'\n"
-        "    answer: |\n"
-        "      TODO: the answer.\n"
-        "    difficulty: basic\n"
-        f"    tags: [{topic}]\n"
-        "    sources: []\n"
-        "    related: []\n"
-    )
+    # The schema's required keys and its lists, in schema order, each with a comment saying what it holds.
+    values = {"id": entry_id, "question": "'TODO: the question?'", "answer": "|\n      TODO: the answer."}
+    values |= {"difficulty": DIFFICULTIES[0], "tags": f"[{topic}]"}
+    for spec in ENTRY_SCHEMA:
+        if spec.required or spec.kind is list:
+            value = values.get(spec.name, "[]")
+            text += f"  {'-' if spec.name == 'id' else ' '} {spec.name}: {value}"
+            text += f"  # {spec.doc}\n" if "\n" not in value else "\n"
     write_text(path, text)
     return path, line, entry_id

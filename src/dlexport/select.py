@@ -1,32 +1,40 @@
-"""Filters every exporter shares: topics, tags, difficulty, ids."""
+"""Filters every exporter shares: topics, tags, difficulty, ids, and whether drafts are in."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from dlexport.errors import ConfigError
 from dlexport.model import Corpus
 
 
-def select(
-    corpus: Corpus,
-    topics: Iterable[str] = (),
-    tags: Iterable[str] = (),
-    difficulties: Iterable[str] = (),
-    ids: Iterable[str] = (),
-) -> Corpus:
-    """The entries matching every given filter (within a filter, any value matches)."""
-    topics, tags, difficulties, ids = set(topics), set(tags), set(difficulties), set(ids)
-    known_topics = {t.id for t in corpus.topics}
-    if unknown := topics - known_topics:
+@dataclass(frozen=True)
+class Selection:
+    """What a build takes from the corpus. Within one filter any value matches; all filters must."""
+
+    topics: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    difficulties: tuple[str, ...] = ()
+    ids: tuple[str, ...] = ()
+    include_drafts: bool = False
+
+    @property
+    def narrows(self) -> bool:
+        return bool(self.topics or self.tags or self.difficulties or self.ids)
+
+
+def select(corpus: Corpus, selection: Selection = Selection()) -> Corpus:
+    """The chosen entries, with the numbers they have in the whole corpus."""
+    topics, tags, difficulties, ids = map(
+        set, (selection.topics, selection.tags, selection.difficulties, selection.ids)
+    )
+    if unknown := topics - {t.id for t in corpus.topics}:
         raise ConfigError(
             f"unknown topic {', '.join(sorted(unknown))} (known: {', '.join(t.id for t in corpus.topics)})"
         )
-    known_ids = {e.id for e in corpus.entries()}
-    if unknown := ids - known_ids:
+    if unknown := ids - {e.id for e in corpus.entries()}:
         raise ConfigError(f"unknown entry id {', '.join(sorted(unknown))}")
-    chosen = corpus.filter(
+    chosen = (corpus if selection.include_drafts else corpus.published()).filter(
         lambda e: (
             (not topics or e.topic in topics)
             and (not tags or bool(tags & set(e.tags)))
@@ -36,4 +44,4 @@ def select(
     )
     if not any(True for _ in chosen.entries()):
         raise ConfigError("the selection matches no entries")
-    return replace(chosen, selected=bool(topics or tags or difficulties or ids))
+    return replace(chosen, selected=selection.narrows)

@@ -18,7 +18,7 @@ class SourceCoverage:
 
 
 def coverage(corpus: Corpus) -> list[SourceCoverage]:
-    live = list(corpus.active().entries())
+    live = list(corpus.published().active().entries())
     out = []
     for src in corpus.sources:
         refs = [r for e in live for r in e.sources if r.split("#")[0] == src.key]
@@ -37,7 +37,7 @@ def table(corpus: Corpus) -> dict:
     """Everything `dlexport stats` shows, as plain data (also its --json output)."""
     by_topic = []
     for topic in corpus.topics:
-        counts = Counter(e.difficulty for e in topic.entries if not e.retired)
+        counts = Counter(e.difficulty for e in topic.entries if not (e.retired or e.draft))
         by_topic.append(
             {
                 "topic": topic.id,
@@ -46,12 +46,13 @@ def table(corpus: Corpus) -> dict:
                 **{d: counts[d] for d in DIFFICULTIES},
             }
         )
-    live = list(corpus.active().entries())
+    live = list(corpus.published().active().entries())
     cov = coverage(corpus)
     numbered = [c for c in cov if c.questions is not None]
     return {
         "entries": len(live),
         "retired": sum(1 for e in corpus.entries() if e.retired),
+        "drafts": sum(1 for e in corpus.entries() if e.draft),
         "with_details": sum(1 for e in live if e.details),
         "with_cloze": sum(1 for e in live if e.cloze),
         "answered": sum(1 for e in live if e.answer.strip()),

@@ -7,7 +7,7 @@ import html
 import os
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import genanki
@@ -16,8 +16,9 @@ from dlexport.exporters.apkg import PackagedNote, stable_id, write_apkg
 from dlexport.exporters.base import Exporter, build_time
 from dlexport.ledger import Ledger, content_hash
 from dlexport.markup import HtmlRenderer, Policy, mathjax
-from dlexport.model import Corpus, Entry
+from dlexport.model import Corpus
 from dlexport.output import atomic_target
+from dlexport.view import EntryView, HtmlFlavour, build_view
 
 # The field lists are a compatibility promise: changing them would fork every learner's note type.
 BASIC_FIELDS = ("Id", "Question", "Answer", "Details", "Topic", "Difficulty", "Sources", "Related")
@@ -31,10 +32,12 @@ RETIRED_NOTICE = (
 
 @dataclass(frozen=True)
 class AnkiOptions:
-    deck: str = "Deep Learning"
-    file: str = "deep-learning"
-    split: bool = False
-    ledger: str = "anki-ledger.json"  # relative to the corpus directory
+    deck: str = field(default="Deep Learning", metadata={"help": "name of the top deck"})
+    file: str = field(default="deep-learning", metadata={"help": "package file name, without .apkg"})
+    split: bool = field(default=False, metadata={"help": "also write one .apkg per topic"})
+    ledger: str = field(
+        default="anki-ledger.json", metadata={"help": "note ledger, relative to the corpus folder"}
+    )
 
 
 class AnkiExporter(Exporter):
@@ -45,49 +48,47 @@ class AnkiExporter(Exporter):
 
     def export(self, corpus: Corpus, dest: Path) -> list[Path]:
         opts: AnkiOptions = self.options
-        self.corpus = corpus
-        self.media = {
+        ledger = Ledger.load(corpus.root / opts.ledger)
+        now = build_time()
+        kinds = NoteTypes(
+            self._model("Q&A", BASIC_FIELDS, ledger, now), self._model("Cloze", CLOZE_FIELDS, ledger, now)
+        )
+        renderer = HtmlRenderer(mathjax, policy=Policy(image=lambda path: media_name(corpus.root / path)))
+        advance = self.context.progress("anki: notes", sum(1 for _ in corpus.entries()))
+        chapters = build_view(corpus, HtmlFlavour(renderer), advance=advance)
+        # Deck names come from the chapter numbers fixed at load: a filtered build names decks as a full one.
+        decks = {
+            c.id: genanki.Deck(stable_id("deck", opts.deck, c.id), f"{opts.deck}::{c.number:02d} {c.title}")
+            for c in chapters
+        }
+        notes = {
+            c.id: [
+                note
+                for e in c.entries
+                for note in _notes(e, c.title, decks[c.id].deck_id, kinds, ledger, now)
+            ]
+            for c in chapters
+        }
+        if not corpus.selected:
+            for topic, note in _ghosts(corpus, decks, kinds, ledger, now):
+                notes[topic].append(note)
+        media = {
             t.id: {media_name(corpus.root / path): corpus.root / path for e in t.entries for path in e.images}
             for t in corpus.topics
-        }  # per topic, for --split
-        self.renderer = HtmlRenderer(
-            mathjax, policy=Policy(image=lambda path: media_name(corpus.root / path))
-        )
-        self.ledger = Ledger.load(corpus.root / opts.ledger)
-        self.now = build_time()
-        self.basic, self.cloze = self._model("Q&A", BASIC_FIELDS), self._model("Cloze", CLOZE_FIELDS)
-        # Anki sorts decks by name: the chapter number keeps topics.yaml's order.
-        decks = {
-            t.id: genanki.Deck(stable_id("deck", opts.deck, t.id), f"{opts.deck}::{n:02d} {t.title}")
-            for n, t in enumerate(corpus.topics, 1)
         }
-        advance = self.context.progress("anki: notes", sum(1 for _ in corpus.entries()))
-        notes: dict[str, list[PackagedNote]] = {tid: [] for tid in decks}
-        for entry in corpus.entries():
-            notes[entry.topic] += self._notes(entry, decks[entry.topic].deck_id)
-            advance()
-        if not corpus.selected:
-            for topic, note in self._ghosts(corpus, decks):
-                notes[topic].append(note)
 
         root = genanki.Deck(stable_id("deck", opts.deck), opts.deck)
-        written = [self._write(dest / f"{opts.file}.apkg", [root, *decks.values()], notes, list(self.media))]
+        packages = [(f"{opts.file}.apkg", [root, *decks.values()], list(decks))]
         if opts.split:
-            for topic in corpus.topics:
-                written.append(
-                    self._write(
-                        dest / f"{opts.file}-{topic.id}.apkg",
-                        [decks[topic.id]],
-                        {topic.id: notes[topic.id]},
-                        [topic.id],
-                    )
-                )
-        self.ledger.save()
+            packages += [(f"{opts.file}-{tid}.apkg", [decks[tid]], [tid]) for tid in decks]
+        written = [
+            _write(dest / name, package_decks, {t: notes[t] for t in topics}, kinds, media, topics)
+            for name, package_decks, topics in packages
+        ]
+        ledger.save()
         return written
 
-    # --- note types ------------------------------------------------------------------------------
-
-    def _model(self, kind: str, fields: tuple[str, ...]) -> genanki.Model:
+    def _model(self, kind: str, fields: tuple[str, ...], ledger: Ledger, now: int) -> genanki.Model:
         slug = kind.lower().replace("&", "")
         front, back, css = (
             self._template(f"anki/{name}")
@@ -109,7 +110,7 @@ class AnkiExporter(Exporter):
             model_type=genanki.Model.CLOZE if kind == "Cloze" else genanki.Model.FRONT_BACK,
             sort_field_index=1,
         )
-        model.mtime = self.ledger.stamp(f"model:{kind}", content_hash(fields, front, back, css), self.now)
+        model.mtime = ledger.stamp(f"model:{kind}", content_hash(fields, front, back, css), now)
         return model
 
     def _template(self, name: str) -> str:
@@ -117,91 +118,96 @@ class AnkiExporter(Exporter):
         env = self.context.env
         return env.loader.get_source(env, name)[0]
 
-    # --- notes -----------------------------------------------------------------------------------
 
-    def _notes(self, entry: Entry, deck_id: int) -> list[PackagedNote]:
-        md = self.renderer.render
-        topic = self.corpus.topic(entry.topic).title
-        tags = ["dlexport", f"topic::{entry.topic}", f"difficulty::{entry.difficulty}", *entry.tags]
-        notice = RETIRED_NOTICE if entry.retired else ""
-        if entry.retired:
-            tags.append(RETIRED_TAG)
-        fields = [
-            entry.id,
-            notice + _unwrap(md(entry.question)),
-            md(entry.answer),
-            md(entry.details) if entry.details else "",
-            html.escape(topic),
-            entry.difficulty,
-            html.escape(", ".join(entry.sources)),
-            self._related(entry),
-        ]
-        source = {"id": entry.id, "topic": entry.topic, "question": entry.question}
-        out = [self._packaged(self.basic, "basic", fields, tags, deck_id, source)]
-        if entry.cloze:
-            cloze = [
-                entry.id,
-                notice + _unwrap(md(entry.cloze)),
-                _unwrap(md(entry.question)),
-                html.escape(topic),
-                entry.difficulty,
-            ]
-            out.append(self._packaged(self.cloze, "cloze", cloze, tags, deck_id, source))
-        return out
+@dataclass(frozen=True)
+class NoteTypes:
+    basic: genanki.Model
+    cloze: genanki.Model
 
-    def _packaged(
-        self, model: genanki.Model, kind: str, fields: list[str], tags: list[str], deck_id: int, source: dict
-    ) -> PackagedNote:
-        """One note, its mtime from the ledger. `source` (id, topic, question) is what the ledger keeps,
-        so the note can still be retired after its entry is gone."""
-        entry_id = source["id"]
-        guid = (
-            genanki.guid_for("dlexport", entry_id)
-            if kind == "basic"
-            else genanki.guid_for("dlexport", entry_id, kind)
-        )
-        note = genanki.Note(model=model, fields=fields, tags=tags, guid=guid)
-        meta = {**source, "kind": kind}
-        mtime = self.ledger.stamp(guid, content_hash(fields, tags, deck_id), self.now, **meta)
-        return PackagedNote(note, deck_id, mtime)
 
-    def _ghosts(self, corpus: Corpus, decks: dict[str, genanki.Deck]):
-        """Notes sent before whose entry (or cloze) is gone: re-sent as retired, as imports never delete."""
-        present = {(e.id, "basic") for e in corpus.entries()} | {
-            (e.id, "cloze") for e in corpus.entries() if e.cloze
-        }
-        for guid, rec in sorted(self.ledger.records.items()):
-            if guid.startswith("model:") or (rec["id"], rec["kind"]) in present:
-                continue
-            topic = rec["topic"] if rec["topic"] in decks else next(iter(decks))
-            tags = ["dlexport", f"topic::{rec['topic']}", RETIRED_TAG]
-            question = html.escape(rec["question"])
-            if rec["kind"] == "basic":
-                model, fields = self.basic, [rec["id"], RETIRED_NOTICE + question, RETIRED_NOTICE, *[""] * 5]
-            else:
-                model, fields = self.cloze, [rec["id"], RETIRED_NOTICE + "{{c1::retired}}", question, "", ""]
-            source = {"id": rec["id"], "topic": rec["topic"], "question": rec["question"]}
-            yield topic, self._packaged(model, rec["kind"], fields, tags, decks[topic].deck_id, source)
+def _notes(
+    e: EntryView, topic: str, deck_id: int, kinds: NoteTypes, ledger: Ledger, now: int
+) -> list[PackagedNote]:
+    tags = ["dlexport", f"topic::{e.topic}", f"difficulty::{e.difficulty}", *e.tags]
+    notice = RETIRED_NOTICE if e.retired else ""
+    if e.retired:
+        tags.append(RETIRED_TAG)
+    related = "".join(f"<li><b>{r.number}</b> {r.question}</li>" for r in e.related)
+    fields = [
+        e.id,
+        notice + e.question,
+        e.answer,
+        e.details,
+        html.escape(topic),
+        e.difficulty,
+        html.escape(", ".join(e.sources)),
+        f"<ul>{related}</ul>" if related else "",
+    ]
+    source = {"id": e.id, "topic": e.topic, "question": e.title}
+    out = [_packaged(kinds.basic, "basic", fields, tags, deck_id, source, ledger, now)]
+    if e.cloze:
+        cloze = [e.id, notice + e.cloze, e.question, html.escape(topic), e.difficulty]
+        out.append(_packaged(kinds.cloze, "cloze", cloze, tags, deck_id, source, ledger, now))
+    return out
 
-    def _related(self, entry: Entry) -> str:
-        items = [
-            f"<li><b>{self.corpus.number(other)}</b> {_unwrap(self.renderer.render(other.question))}</li>"
-            for other in self.corpus.related(entry)
-        ]
-        return f"<ul>{''.join(items)}</ul>" if items else ""
 
-    # --- output ----------------------------------------------------------------------------------
+def _packaged(
+    model: genanki.Model,
+    kind: str,
+    fields: list[str],
+    tags: list[str],
+    deck_id: int,
+    source: dict,
+    ledger: Ledger,
+    now: int,
+) -> PackagedNote:
+    """One note, its mtime from the ledger. `source` (id, topic, question) is what the ledger keeps,
+    so the note can still be retired after its entry is gone."""
+    entry_id = source["id"]
+    guid = (
+        genanki.guid_for("dlexport", entry_id)
+        if kind == "basic"
+        else genanki.guid_for("dlexport", entry_id, kind)
+    )
+    note = genanki.Note(model=model, fields=fields, tags=tags, guid=guid)
+    mtime = ledger.stamp(guid, content_hash(fields, tags, deck_id), now, **source, kind=kind)
+    return PackagedNote(note, deck_id, mtime)
 
-    def _write(
-        self, path: Path, decks: list[genanki.Deck], notes: dict[str, list[PackagedNote]], topics: list[str]
-    ) -> Path:
-        items = [n for group in notes.values() for n in group]
-        used = {n.note.model for n in items} or {self.basic}
-        models = {m: m.mtime for m in (self.basic, self.cloze) if m in used}
-        with atomic_target(path) as tmp:
-            media = {name: file for t in topics for name, file in self.media[t].items()}
-            write_apkg(tmp, decks, models, items, media, _zip_date())
-        return path
+
+def _ghosts(corpus: Corpus, decks: dict[str, genanki.Deck], kinds: NoteTypes, ledger: Ledger, now: int):
+    """Notes sent before whose entry (or cloze) is gone: re-sent as retired, as imports never delete."""
+    present = {(e.id, "basic") for e in corpus.entries()} | {
+        (e.id, "cloze") for e in corpus.entries() if e.cloze
+    }
+    for guid, rec in sorted(ledger.records.items()):
+        if guid.startswith("model:") or (rec["id"], rec["kind"]) in present:
+            continue
+        topic = rec["topic"] if rec["topic"] in decks else next(iter(decks))
+        tags = ["dlexport", f"topic::{rec['topic']}", RETIRED_TAG]
+        question = html.escape(rec["question"])
+        if rec["kind"] == "basic":
+            model, fields = kinds.basic, [rec["id"], RETIRED_NOTICE + question, RETIRED_NOTICE, *[""] * 5]
+        else:
+            model, fields = kinds.cloze, [rec["id"], RETIRED_NOTICE + "{{c1::retired}}", question, "", ""]
+        source = {"id": rec["id"], "topic": rec["topic"], "question": rec["question"]}
+        yield topic, _packaged(model, rec["kind"], fields, tags, decks[topic].deck_id, source, ledger, now)
+
+
+def _write(
+    path: Path,
+    decks: list[genanki.Deck],
+    notes: dict[str, list[PackagedNote]],
+    kinds: NoteTypes,
+    media: dict[str, dict[str, Path]],
+    topics: list[str],
+) -> Path:
+    items = [n for group in notes.values() for n in group]
+    used = {n.note.model for n in items} or {kinds.basic}
+    models = {m: m.mtime for m in (kinds.basic, kinds.cloze) if m in used}
+    with atomic_target(path) as tmp:
+        files = {name: file for t in topics for name, file in media.get(t, {}).items()}
+        write_apkg(tmp, decks, models, items, files, _zip_date())
+    return path
 
 
 def media_name(path: Path) -> str:
@@ -215,9 +221,3 @@ def _zip_date() -> tuple[int, ...]:
     """Zip entry dates: SOURCE_DATE_EPOCH when set, else the zip format's epoch, never "now"."""
     epoch = max(int(os.environ.get("SOURCE_DATE_EPOCH", 0)), 315532800)  # zip cannot date before 1980
     return time.gmtime(epoch)[:6]
-
-
-def _unwrap(fragment: str) -> str:
-    """Drop the <p> around a one-paragraph rendering (questions, cloze text)."""
-    m = re.fullmatch(r"<p>(.*)</p>", fragment, re.S)
-    return m.group(1) if m and "<p>" not in m.group(1) else fragment

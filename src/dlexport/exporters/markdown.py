@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from dlexport.exporters.base import Exporter
-from dlexport.markup import github_markdown, plain_text, tidy_markdown
-from dlexport.model import Corpus, Entry, Topic
+from dlexport.markup import tidy_markdown
+from dlexport.model import Corpus
 from dlexport.output import write_bytes, write_text
+from dlexport.view import MarkdownFlavour, build_view
 
 
 @dataclass(frozen=True)
 class MarkdownOptions:
-    answers: Literal["open", "collapsed"] = "open"
-    single: bool = False
+    answers: Literal["open", "collapsed"] = field(default="open", metadata={"help": "show or fold answers"})
+    single: bool = field(default=False, metadata={"help": "one file instead of one per topic"})
 
 
 class MarkdownExporter(Exporter):
@@ -27,62 +28,25 @@ class MarkdownExporter(Exporter):
     def export(self, corpus: Corpus, dest: Path) -> list[Path]:
         corpus = corpus.active()
         opts: MarkdownOptions = self.options
-        collapsed = opts.answers == "collapsed"
-        topics = [self._topic(corpus, n, t) for n, t in enumerate(corpus.topics, 1)]
-        total = sum(len(t["entries"]) for t in topics)
+        advance = self.context.progress("md: entries", sum(1 for _ in corpus.entries()))
+        chapters = build_view(corpus, MarkdownFlavour(), advance=advance)
+        shared = {"collapsed": opts.answers == "collapsed", "single": opts.single}
+        total = sum(len(c.entries) for c in chapters)
         if opts.single:
-            chapters = [
-                self.render("md/topic.md", topic=t, collapsed=collapsed, standalone=False).strip()
-                for t in topics
+            parts = [
+                self.render("md/topic.md", topic=c, standalone=False, **shared).strip() for c in chapters
             ]
-            page = self.render(
-                "md/index.md", topics=topics, total=total, collapsed=collapsed, chapters=chapters
-            )
+            page = self.render("md/index.md", topics=chapters, total=total, chapters=parts, **shared)
             return [write_text(dest / "README.md", tidy_markdown(page)), *_copy_images(corpus, dest)]
-        written = []
-        for t in topics:
-            page = self.render("md/topic.md", topic=t, collapsed=collapsed, standalone=True)
-            written.append(write_text(dest / t["file"], tidy_markdown(page)))
-        index = self.render("md/index.md", topics=topics, total=total, collapsed=collapsed, chapters=[])
-        return [write_text(dest / "README.md", tidy_markdown(index)), *written, *_copy_images(corpus, dest)]
-
-    def _topic(self, corpus: Corpus, number: int, topic: Topic) -> dict:
-        single = self.options.single
-        file = "README.md" if single else f"{topic.id}.md"
-
-        def href(other: Entry) -> str:
-            return f"#{other.id}" if single or other.topic == topic.id else f"{other.topic}.md#{other.id}"
-
-        entries = []
-        for e in topic.entries:
-            entries.append(
-                {
-                    "id": e.id,
-                    "number": corpus.number(e),
-                    "question": _one_line(github_markdown(e.question)),
-                    "answer": github_markdown(e.answer),
-                    "details": github_markdown(e.details) if e.details else None,
-                    "difficulty": e.difficulty,
-                    "tags": e.tags,
-                    "sources": e.sources,
-                    "related": [
-                        f"[{corpus.number(r)} {plain_text(r.question)}]({href(r)})" for r in corpus.related(e)
-                    ],
-                }
+        written = [
+            write_text(
+                dest / f"{c.id}.md",
+                tidy_markdown(self.render("md/topic.md", topic=c, standalone=True, **shared)),
             )
-        return {
-            "id": topic.id,
-            "number": number,
-            "title": topic.title,
-            "summary": topic.summary,
-            "file": file,
-            "href": f"#{topic.id}-chapter" if single else file,
-            "entries": entries,
-        }
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
+            for c in chapters
+        ]
+        index = self.render("md/index.md", topics=chapters, total=total, chapters=[], **shared)
+        return [write_text(dest / "README.md", tidy_markdown(index)), *written, *_copy_images(corpus, dest)]
 
 
 def _copy_images(corpus: Corpus, dest: Path) -> list[Path]:

@@ -6,7 +6,7 @@ import io
 import logging
 import os
 from concurrent.futures import as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -17,20 +17,25 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from dlexport.errors import ConfigError, ExportError
 from dlexport.exporters.base import Exporter
-from dlexport.markup import HtmlRenderer, Policy, figures, plain_text
+from dlexport.markup import HtmlRenderer, Policy
 from dlexport.mathsvg import SvgMath, cache_file
 from dlexport.model import Corpus, Entry
 from dlexport.output import worker_pool, write_bytes
 from dlexport.templating import builtin_templates
+from dlexport.view import HtmlFlavour, build_view, where
 
 
 @dataclass(frozen=True)
 class PdfOptions:
-    paper: Literal["a4", "letter"] = "a4"
-    orientation: Literal["portrait", "landscape"] = "portrait"
-    columns: Literal[1, 2, 3] = 2
-    layout: Literal["all", "cheatsheet", "quiz", "handout"] = "all"  # all: cheat sheets and quiz
-    code_style: str = "vs"  # a light, high-contrast Pygments style that prints well
+    paper: Literal["a4", "letter"] = field(default="a4", metadata={"help": "paper size"})
+    orientation: Literal["portrait", "landscape"] = field(
+        default="portrait", metadata={"help": "page orientation"}
+    )
+    columns: Literal[1, 2, 3] = field(default=2, metadata={"help": "text columns"})
+    layout: Literal["all", "cheatsheet", "quiz", "handout"] = field(
+        default="all", metadata={"help": "only this layout (all: cheat sheets and quiz)"}
+    )
+    code_style: str = field(default="vs", metadata={"help": "Pygments style for code"})
 
     def __post_init__(self) -> None:
         from pygments.styles import get_all_styles
@@ -49,25 +54,27 @@ class PdfExporter(Exporter):
         corpus = corpus.active()
         opts: PdfOptions = self.options
         roots = [corpus.root, builtin_templates(), *_font_dirs(), *filter(None, [self.context.templates])]
-        with SvgMath(self.context.warn, cache=cache_file()) as self.math:
+        details = opts.layout == "handout"
+        for e in corpus.entries():
+            self._check_glyphs(e, details)
+        advance = self.context.progress("pdf: entries", sum(1 for _ in corpus.entries()))
+        with SvgMath(self.context.warn, cache=cache_file()) as math:
             # Images stay relative to the corpus, the documents' base URL; math comes as SVG data URIs.
-            self.renderer = HtmlRenderer(
-                self.math, code_style=opts.code_style, policy=Policy(image=lambda path: path, svg_data=True)
-            )
-            self.chapters = self._chapters(corpus, details=opts.layout == "handout")
+            renderer = HtmlRenderer(math, opts.code_style, Policy(image=lambda path: path, svg_data=True))
+            chapters = build_view(corpus, HtmlFlavour(renderer), details=details, advance=advance)
 
         pages: dict[str, str] = {}
-        whole = {"chapters": self.chapters, "contents": True, "layout": "cheatsheet"}
+        whole = {"chapters": chapters, "contents": True, "layout": "cheatsheet"}
         if opts.layout in ("all", "cheatsheet"):
             pages["cheatsheet.pdf"] = self.render("pdf/sheet.html", **whole)
-            if len(self.chapters) > 1:
-                for c in self.chapters:
-                    pages[f"{c['id']}.pdf"] = self.render(
+            if len(chapters) > 1:
+                for c in chapters:
+                    pages[f"{c.id}.pdf"] = self.render(
                         "pdf/sheet.html", chapters=[c], contents=False, layout="cheatsheet"
                     )
         if opts.layout in ("all", "quiz"):
-            pages["quiz.pdf"] = self.render("pdf/quiz.html", chapters=self.chapters, layout="quiz")
-        if opts.layout == "handout":
+            pages["quiz.pdf"] = self.render("pdf/quiz.html", chapters=chapters, layout="quiz")
+        if details:
             pages["handout.pdf"] = self.render("pdf/sheet.html", **{**whole, "layout": "handout"})
 
         # WeasyPrint is single-threaded: lay out documents side by side, the largest first.
@@ -93,49 +100,12 @@ class PdfExporter(Exporter):
     def render(self, template: str, **values) -> str:
         return super().render(template, options=self.options, fonts=_fonts(), **values)
 
-    def _chapters(self, corpus: Corpus, details: bool) -> list[dict]:
-        advance = self.context.progress("pdf: entries", sum(1 for _ in corpus.entries()))
-        chapters = []
-        for n, topic in enumerate(corpus.topics, 1):
-            entries = []
-            for e in topic.entries:
-                entries.append(self._entry(corpus, e, details))
-                advance()
-            chapters.append(
-                {
-                    "id": topic.id,
-                    "number": n,
-                    "title": topic.title,
-                    "summary": topic.summary,
-                    "entries": entries,
-                }
-            )
-        return chapters
-
-    def _entry(self, corpus: Corpus, e: Entry, details: bool) -> dict:
-        where = f"{e.path}:{e.line}: entry '{e.id}'"
+    def _check_glyphs(self, e: Entry, details: bool) -> None:
+        """Warn, naming the entry, about characters the embedded fonts cannot draw (they print as boxes)."""
         text = " ".join(filter(None, (e.question, e.answer, e.details if details else None)))
         if missing := sorted({ch for ch in text if ch.isprintable() and not ch.isspace()} - _covered()):
             shown = ", ".join(f"'{ch}' (U+{ord(ch):04X})" for ch in missing[:8])
-            self.context.warn(f"{where}: the sheet fonts have no glyph for {shown}; they print as boxes")
-
-        def md(text: str) -> str:
-            return self.renderer.render(text, where)
-
-        answer = md(e.answer)
-        return {
-            "id": e.id,
-            "number": corpus.number(e),
-            "question": md(e.question).removeprefix("<p>").removesuffix("</p>"),
-            "label": f"{corpus.number(e)} {plain_text(e.question)}",
-            "answer": answer,
-            "details": md(e.details) if details and e.details else "",
-            # Sheets without details still show the entry's figures: they teach at a glance.
-            "figures": [] if details or not e.details else figures(e.details),
-            "difficulty": e.difficulty,
-            # Long answers may break across columns; short ones stay whole.
-            "long": len(e.answer.split()) > 130 or "<pre" in answer or "<table" in answer,
-        }
+            self.context.warn(f"{where(e)}: the sheet fonts have no glyph for {shown}; they print as boxes")
 
 
 def _lay_out(job: tuple[str, str, str, list[Path]]) -> tuple[str, bytes, str | None, list[str]]:

@@ -1,0 +1,133 @@
+"""The view stage: what templates and exporters receive, built once per build by shared code.
+
+Chapters and entries come with their text already rendered for one output flavour (HTML with MathJax,
+HTML with SVG math, GitHub Markdown); numbers and titles come from the corpus, where they were fixed at
+load. Exporters only arrange these views into their format.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from dlexport.markup import HtmlRenderer, figures, github_markdown, plain_text
+from dlexport.model import Corpus, Entry
+
+
+@dataclass(frozen=True)
+class Link:
+    """A related entry, as the linking entry shows it."""
+
+    id: str
+    number: str
+    topic: str
+    title: str  # the question as plain text
+    question: str  # the question rendered, inline
+
+
+@dataclass(frozen=True)
+class EntryView:
+    id: str
+    number: str  # "" for a retired entry
+    topic: str
+    title: str  # the question as plain text (labels, bookmarks, link text)
+    question: str  # rendered inline
+    answer: str
+    details: str  # "" when the entry has none or the view leaves them out
+    cloze: str
+    difficulty: str
+    tags: tuple[str, ...]
+    sources: tuple[str, ...]
+    related: tuple[Link, ...]
+    figures: tuple[tuple[str, str], ...]  # (corpus-relative path, alt text) of the images in its details
+    words: int  # of the answer's source text
+    retired: bool
+
+
+@dataclass(frozen=True)
+class ChapterView:
+    id: str
+    number: int
+    title: str
+    summary: str
+    entries: tuple[EntryView, ...]
+
+
+class Flavour:
+    """How one output shows corpus Markdown: a block fragment and a one-line fragment."""
+
+    def block(self, text: str, where: str) -> str:
+        raise NotImplementedError
+
+    def inline(self, text: str, where: str) -> str:
+        raise NotImplementedError
+
+
+class HtmlFlavour(Flavour):
+    def __init__(self, renderer: HtmlRenderer):
+        self.renderer = renderer
+
+    def block(self, text: str, where: str) -> str:
+        return self.renderer.render(text, where)
+
+    def inline(self, text: str, where: str) -> str:
+        """Without the <p> around a one-paragraph rendering (questions, cloze text)."""
+        html = self.renderer.render(text, where)
+        m = re.fullmatch(r"<p>(.*)</p>", html, re.S)
+        return m.group(1) if m and "<p>" not in m.group(1) else html
+
+
+class MarkdownFlavour(Flavour):
+    def block(self, text: str, where: str) -> str:
+        return github_markdown(text)
+
+    def inline(self, text: str, where: str) -> str:
+        return " ".join(github_markdown(text).split())
+
+
+def where(entry: Entry) -> str:
+    """How messages name an entry."""
+    return f"{entry.path or Path('?')}:{entry.line}: entry '{entry.id}'"
+
+
+def build_view(
+    corpus: Corpus,
+    flavour: Flavour,
+    details: bool = True,
+    advance: Callable[[], None] = lambda: None,
+) -> tuple[ChapterView, ...]:
+    """Chapters of `corpus` rendered in `flavour`; each fragment is rendered once."""
+    questions = {e.id: flavour.inline(e.question, where(e)) for e in corpus.entries()}
+
+    def entry(e: Entry) -> EntryView:
+        at = where(e)
+        view = EntryView(
+            id=e.id,
+            number=e.number,
+            topic=e.topic,
+            title=plain_text(e.question),
+            question=questions[e.id],
+            answer=flavour.block(e.answer, at),
+            details=flavour.block(e.details, at) if details and e.details else "",
+            cloze=flavour.inline(e.cloze, at) if e.cloze else "",
+            difficulty=e.difficulty,
+            tags=e.tags,
+            sources=e.sources,
+            related=tuple(
+                Link(r.id, r.number, r.topic, plain_text(r.question), questions[r.id])
+                for r in corpus.related(e)
+                if not r.retired  # a retired entry keeps no number and is no longer a place to go
+            ),
+            figures=tuple(figures(e.details)) if e.details else (),
+            words=len(e.answer.split()),
+            retired=e.retired,
+        )
+        advance()
+        return view
+
+    return tuple(
+        ChapterView(t.id, t.number, t.title, t.summary, tuple(entry(e) for e in t.entries))
+        for t in corpus.topics
+    )

@@ -1,0 +1,169 @@
+"""One pipeline: numbers and deck names fixed at load, the same in every output and every selection;
+a library `build()`; exporter options as command-line flags."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from conftest import edit, run
+from pypdf import PdfReader
+from test_cli import PLUGIN, install_plugin
+
+import dlexport
+from dlexport.config import Settings
+from dlexport.select import Selection
+
+Collection = pytest.importorskip("anki.collection").Collection
+
+FULL = {"sigmoid-function": "1.1", "softmax-function": "1.2", "conv-output-size": "2.1"}
+DECKS = {"basics": "Deep Learning::01 Basics", "convnets": "Deep Learning::02 Convolutional networks"}
+
+
+def numbers_everywhere(content: Path, out: Path, *flags: str) -> dict[str, dict[str, str]]:
+    """Each entry's number as every output shows it, and each Anki note's deck."""
+    result = run("build", "--content", content, "--out", out, *flags)
+    assert result.exit_code == 0, result.output
+    seen: dict[str, dict[str, str]] = {}
+    listing = json.loads(run("list", "--json", "--content", content).output)
+    questions = {e["id"]: e["question"] for e in listing["entries"]}
+    seen["list"] = {e["id"]: e["number"] for e in listing["entries"] if e["number"]}
+
+    md = "\n".join(p.read_text() for p in (out / "md").glob("*.md"))
+    seen["md"] = {
+        i: m[1] for i, q in questions.items() if (m := re.search(rf"#+ (\d+\.\d+) {re.escape(q)}", md))
+    }
+
+    pdf = " ".join(
+        " ".join(p.extract_text() for p in PdfReader(f).pages) for f in (out / "pdf").glob("*.pdf")
+    )
+    pdf = " ".join(pdf.split())
+    seen["pdf"] = {
+        i: m[1] for i, q in questions.items() if (m := re.search(rf"(\d+\.\d+) ?{re.escape(q)}", pdf))
+    }
+
+    col = Collection(str(out / "check.anki2"))
+    try:
+        from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+        col.import_anki_package(
+            ImportAnkiPackageRequest(
+                package_path=str(out / "anki" / "deep-learning.apkg"), options=ImportAnkiPackageOptions()
+            )
+        )
+        seen["deck"] = {}
+        for nid in col.find_notes('"note:dlexport Q&A"'):
+            note = col.get_note(nid)
+            seen["deck"][note["Id"]] = col.decks.name(note.cards()[0].did)
+    finally:
+        col.close()
+    return seen
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [
+        ("--topic", "convnets"),
+        ("--tag", "cnn"),
+        ("--difficulty", "intermediate"),
+        ("--id", "softmax-function", "--id", "conv-output-size"),
+    ],
+)
+def test_a_filtered_build_numbers_and_names_decks_as_the_full_build(mini, tmp_path, flags):
+    full = numbers_everywhere(mini, tmp_path / "full")
+    for output in ("list", "md", "pdf"):
+        assert full[output] == FULL, output
+    decks = {i: DECKS["convnets" if i.startswith("conv") else "basics"] for i in FULL}
+    assert full["deck"] == decks
+
+    part = numbers_everywhere(mini, tmp_path / "part", *flags)
+    assert part["md"] and part["pdf"]
+    for output in ("md", "pdf"):
+        assert part[output].items() <= FULL.items(), output
+    assert part["deck"].items() <= decks.items()
+
+
+def test_a_retired_entry_shifts_nobodys_number(mini, tmp_path):
+    edit(mini / "basics.yaml", "    difficulty: basic\n", "    difficulty: basic\n    retired: true\n")
+    seen = numbers_everywhere(mini, tmp_path / "out")
+    expected = {"softmax-function": "1.1", "conv-output-size": "2.1"}
+    assert seen["list"] == expected and seen["md"] == expected and seen["pdf"] == expected
+    listing = json.loads(run("list", "--json", "--content", mini).output)
+    assert {e["id"]: e["number"] for e in listing["entries"]}["sigmoid-function"] == ""
+
+
+def test_full_then_filtered_import_leaves_no_stray_deck(mini, tmp_path):
+    from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    col = Collection(str(tmp_path / "learner.anki2"))
+    try:
+        for name, flags in (("full", ()), ("part", ("--topic", "convnets"))):
+            result = run("build", "-f", "anki", "--content", mini, "--out", tmp_path / name, *flags)
+            assert result.exit_code == 0, result.output
+            package = tmp_path / name / "anki" / "deep-learning.apkg"
+            col.import_anki_package(
+                ImportAnkiPackageRequest(package_path=str(package), options=ImportAnkiPackageOptions())
+            )
+        names = {d.name for d in col.decks.all_names_and_ids()} - {"Default"}
+        assert names == {"Deep Learning", *DECKS.values()}
+        for name in DECKS.values():
+            assert col.find_cards(f'"deck:{name}"'), f"{name} is empty"
+    finally:
+        col.close()
+
+
+def test_the_library_build_runs_the_pipeline_and_returns_what_it_wrote(mini, tmp_path):
+    written = dlexport.build(
+        Settings(content=mini, out=tmp_path / "out"),
+        Selection(topics=("basics",)),
+        formats=("md", "anki"),
+        options={"md": {"single": True}},
+    )
+    assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in written) == [
+        "anki/deep-learning.apkg",
+        "md/README.md",
+    ]
+    assert all(p.is_file() for p in written)
+
+
+def test_exporter_options_are_flags_and_checked_before_anything_is_written(mini, tmp_path):
+    help_text = run("build", "--help").output
+    for flag in ("--paper [a4|letter]", "--columns [1|2|3]", "--split / --no-split", "--code-style TEXT"):
+        assert flag in help_text
+    result = run("build", "-f", "pdf", "--content", mini, "--out", tmp_path / "out", "--columns", "4")
+    assert result.exit_code == 2 and not (tmp_path / "out").exists()
+
+
+def test_a_plugin_option_becomes_a_flag(mini, tmp_path, monkeypatch):
+    site = tmp_path / "site"
+    site.mkdir()
+    plugin = (
+        PLUGIN.replace(
+            'description = "one entry id per line"',
+            'description = "one entry id per line"\n    Options = IdsOptions',
+        )
+        .replace(
+            "class IdsExporter",
+            "from dataclasses import dataclass, field\n\n\n@dataclass(frozen=True)\nclass IdsOptions:\n"
+            '    separator: str = field(default="newline", metadata={"help": "between ids"})\n\n\n'
+            "class IdsExporter",
+        )
+        .replace('"\\n".join(', '(" " if self.options.separator == "space" else "\\n").join(')
+    )
+    install_plugin(site, "dlexport_spaced", "dlexport_spaced", "ids")  # a module name no other test imports
+    (site / "dlexport_spaced.py").write_text(plugin)
+    monkeypatch.syspath_prepend(str(site))
+    assert "--separator TEXT ids: between ids" in " ".join(run("build", "--help").output.split())
+    result = run("build", "-f", "ids", "--separator", "space", "--content", mini, "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "ids" / "ids.txt").read_text().strip().count(" ") == 2
+
+
+def test_an_unknown_key_in_a_known_section_is_refused(mini, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "dlexport.toml").write_text('[pdf]\npapr = "a4"\n')
+    result = run("build", "-f", "md", "--content", mini, "--out", tmp_path / "out")
+    assert result.exit_code == 2 and "dlexport.toml: exporter 'pdf' has no option 'papr'" in result.output
+    assert "(options: code_style, columns, layout, orientation, paper)" in result.output
