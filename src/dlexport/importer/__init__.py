@@ -11,6 +11,7 @@ Nothing is written until `write`, and it never replaces a file. Every question b
 
 from __future__ import annotations
 
+import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from dlexport.importer.dedupe import (
     Match,
 )
 from dlexport.importer.draft import DraftEntry, free_path, make_id, render, write_new
-from dlexport.importer.parse import MAX_BYTES, ImportedQuestion, parse_list, read_list
+from dlexport.importer.parse import MAX_BYTES, ImportedQuestion, TooManyQuestions, parse_list, read_list
 from dlexport.model import DIFFICULTIES, Corpus
 
 __all__ = [
@@ -45,6 +46,8 @@ __all__ = [
 ]
 
 PLACEHOLDER_TOPIC = "imported"  # the topic drafts get when the caller names none
+MAX_QUESTIONS = 2000
+CITED_SCORE = 60.0  # below this median, cited matches suggest the key names another list
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ class ImportOptions:
     import_score: float = IMPORT_SCORE  # at or above: duplicate of an earlier question of the same import
     use_citations: bool = True  # an entry whose `sources` name KEY#N is that question's duplicate
     max_bytes: int = MAX_BYTES  # larger files are refused
+    max_questions: int = MAX_QUESTIONS  # more in one import is refused (comparing them all is quadratic)
     difficulty: str = "intermediate"
     reserved_ids: frozenset[str] = frozenset()  # ids that must not be reused (e.g. the Anki ledger's)
 
@@ -232,17 +236,25 @@ def import_lists(
     seen = ImportIndex()
     taken = {e.id for e in corpus.entries()} if corpus else set()
     taken |= set(options.reserved_ids)
-    files = []
+    lists, room = [], options.max_questions
     for path, text in texts:
-        parsed = parse_list(text, vocab)
+        try:
+            parsed = parse_list(text, vocab, room)
+        except TooManyQuestions:
+            raise ConfigError(
+                f"{path}: more than {options.max_questions} questions in one import; split the list"
+            ) from None
+        room -= len(parsed.questions)
         if not parsed.questions:
             raise ConfigError(
                 f"{path}: no questions found (expected numbered questions, `## Question N`, headings that "
                 "ask, Q:/A: pairs, a table with a Question column, or <details><summary>)"
             )
-        questions, numbering = check_numbering(parsed.questions)
+        lists.append((path, parsed.title, *check_numbering(parsed.questions)))
+    files = []
+    for path, title, questions, numbering in lists:
         drafts = [_draft(q, path, source_key, vocab, index, seen, taken, options) for q in questions]
-        files.append(FileReport(path, parsed.title, tuple(drafts), numbering))
+        files.append(FileReport(path, title, tuple(drafts), numbering))
     result = ImportResult(source_key, topic, tuple(files), options.difficulty)
     return ImportResult(source_key, topic, tuple(files), options.difficulty, tuple(_notes(result, corpus)))
 
@@ -287,6 +299,13 @@ def _notes(result: ImportResult, corpus: Corpus | None) -> Iterable[str]:
         yield f"source '{key}' has no numbered questions in sources.yaml: give it `questions: {top}`"
     elif declared[key].questions < top:
         yield f"sources.yaml gives '{key}' {declared[key].questions} questions; this import goes up to {top}"
+    cited = [d.duplicate.score for d in result.drafts if d.duplicate and d.duplicate.how == "cites"]
+    if len(cited) >= 3 and (typical := statistics.median(cited)) < CITED_SCORE:
+        # on the seed lists the right key gives medians of 81-100; a wrong one, 38-40
+        yield (
+            f"the questions numbered as '{key}' read unlike the entries citing those numbers (median score "
+            f"{typical:g}): is this the list '{key}' stands for? If not, import it under a new key"
+        )
     counts = Counter(d.source for d in result.drafts)
     if clashes := sorted((r for r, n in counts.items() if n > 1), key=lambda r: int(r.split("#")[1])):
         shown = ", ".join(clashes[:5]) + (", ..." if len(clashes) > 5 else "")

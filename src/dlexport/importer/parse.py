@@ -32,6 +32,10 @@ from dlexport.markup import UnbalancedMath, _parser, _sanitize_markdown_html, sa
 MAX_BYTES = 2_000_000
 
 
+class TooManyQuestions(ValueError):
+    """More questions than the caller allows: stop early, the rest would only cost time."""
+
+
 @dataclass(frozen=True)
 class ImportedQuestion:
     number: int  # as written; position in the list when the list has no numbers ("unnumbered" flag)
@@ -125,7 +129,7 @@ def unbold(text: str, vocab: Vocabulary | None = None) -> str:
     """Drop `**` markers, putting back the space a lost line break or bold run swallowed.
 
     "**Deep**and**Shallow**neural" -> "Deep and Shallow neural", but "(S**igmoid)**" -> "(Sigmoid)":
-    two fragments stay one word when together they spell a known word, or one is too short to stand alone.
+    two fragments stay one word when together they spell a known word, or one is a stray letter or two.
     """
     vocab = vocab or Vocabulary.from_texts(())
     chunks = re.split(r"(`+[^`\n]*`+)", text)  # never inside code spans
@@ -139,8 +143,8 @@ def unbold(text: str, vocab: Vocabulary | None = None) -> str:
             if left.isalnum() and right.isalnum():
                 lw = re.search(r"[^\W_]+$", out).group()
                 rw = re.match(r"[^\W_]+", "".join(parts[k:])).group()
-                whole = vocab.known(lw + rw)
-                if not whole and ((vocab.known(lw) and vocab.known(rw)) or min(len(lw), len(rw)) > 2):
+                fragment = any(len(w) <= 2 and not vocab.known(w) for w in (lw, rw))
+                if not vocab.known(lw + rw) and not fragment:
                     out += " "
             elif (left in ",;:?!)" and right.isalnum()) or (left.isalnum() and right == "("):
                 out += " "
@@ -162,7 +166,7 @@ def plain(markdown: str, vocab: Vocabulary | None = None) -> str:
             out.append(" ")
         elif tok.type == "image":
             out.append(tok.content)
-    return " ".join("".join(out).split())
+    return re.sub(r"\s+(?=[?!.,;:](?:\s|$))", "", " ".join("".join(out).split()))
 
 
 # Words a web page leaves behind where a link was: "...learning? Answer", "Answers to above questions".
@@ -219,7 +223,8 @@ def _math_safe(text: str) -> str:
 
 
 _UNSAFE_LINK = re.compile(
-    r"\[([^\]\n]*)\]\(\s*<?\s*(?:javascript|vbscript|data|file):[^)\n]*\)|<(?:javascript|vbscript|data):[^>\n]*>",
+    r"\[([^\]\n]*)\]\(\s*<?\s*(?:javascript|vbscript|data|file):(?:[^()\n]|\([^()\n]*\))*\)"
+    r"|<(?:javascript|vbscript|data):[^>\n]*>",
     re.I,
 )
 _IMAGE = re.compile(r"!\[([^\]\n]*)\]\(\s*<?([^)\s>]*)>?[^)\n]*\)")
@@ -278,26 +283,32 @@ class _Q:
 
 
 class _Walk:
-    def __init__(self, text: str, vocab: Vocabulary):
+    def __init__(self, text: str, vocab: Vocabulary, limit: int | None):
+        self.limit = limit
         self.lines = text.split("\n")
         self.vocab = vocab
         self.qs: list[_Q] = []
         self.title: str | None = None
+        self.last_number: int | None = None
 
     @property
     def cur(self) -> _Q | None:
         return self.qs[-1] if self.qs else None
 
     def expected(self) -> int | None:
-        numbers = [q.number for q in self.qs if q.number is not None]
-        return numbers[-1] + 1 if numbers else None
+        """The number that would continue the list."""
+        return None if self.last_number is None else self.last_number + 1
 
     def source(self, start: int, end: int) -> str:
         return "\n".join(self.lines[start:end])
 
     def start(self, kind: str, number: int | None, text: str, line: int, **kw) -> _Q:
+        if self.limit is not None and len(self.qs) >= self.limit:
+            raise TooManyQuestions(f"more than {self.limit} questions")
         q = _Q(kind, number, text, line, **kw)
         self.qs.append(q)
+        if number is not None:
+            self.last_number = number
         return q
 
     def add_answer(self, text: str) -> None:
@@ -522,8 +533,11 @@ class _Walk:
         return out
 
 
-def parse_list(text: str, vocab: Vocabulary | None = None) -> ParsedList:
-    """Every question in `text`, in order; repeats and gaps are left for damage.check_numbering."""
-    walk = _Walk(text, vocab or Vocabulary.from_texts(()))
+def parse_list(text: str, vocab: Vocabulary | None = None, max_questions: int | None = None) -> ParsedList:
+    """Every question in `text`, in order; repeats and gaps are left for damage.check_numbering.
+
+    Raises TooManyQuestions as soon as there are more than `max_questions`.
+    """
+    walk = _Walk(text, vocab or Vocabulary.from_texts(()), max_questions)
     walk.run(_parser().parse(text))
     return ParsedList(walk.title, tuple(walk.finish()))
