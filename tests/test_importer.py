@@ -540,6 +540,20 @@ def test_parse_list_alone_reads_text_without_a_corpus():
     ]
 
 
+def test_plain_lists_wrap_questions_keep_attached_answers_and_skip_contents_lists():
+    parsed = parse_list(
+        "Contents\n\n1. Introduction\n2. Basics\n\n"
+        "1. What is the difference\nbetween a CPU and a GPU?\n"
+        "2. What is X?\nX is a thing.\n"
+        "3) Why care?\n   Because.\n"
+    )
+    assert [(q.number, q.text, q.answer, q.line) for q in parsed.questions] == [
+        (1, "What is the difference between a CPU and a GPU?", "", 6),
+        (2, "What is X?", "X is a thing.", 8),
+        (3, "Why care?", "Because.", 10),
+    ]
+
+
 def test_shipped_corpus_copy_is_untouched_by_a_dry_import(tmp_path, shipped):
     before = {p.name: p.read_bytes() for p in (ROOT / "content").iterdir() if p.is_file()}
     shutil.copy(LISTS / "gaps.md", tmp_path / "gaps.md")

@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
@@ -34,6 +35,7 @@ _DANGLING = _FUNCTION_WORDS | frozenset(
     "explain describe define compare their your this these those such via per".split()
 )
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+CODE = re.compile(r"^ {0,3}(`{3,}|~{3,}).*?^ {0,3}\1[`~]*[ \t]*$|`+[^`\n]*`+", re.M | re.S)  # fences, spans
 _COMPOUND = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
 
 
@@ -69,6 +71,10 @@ class Vocabulary:
             n = self.counts.get(w[:-1], 0) or (self.counts.get(w[:-2], 0) if w.endswith("es") else 0)
         return n or (1 if w in _FUNCTION_WORDS else 0)
 
+    @cached_property
+    def total(self) -> int:
+        return sum(self.counts.values()) + len(_FUNCTION_WORDS)
+
     def known(self, word: str) -> bool:
         return self.count(word) > 0
 
@@ -77,7 +83,7 @@ class Vocabulary:
         w = word.lower()
         if len(w) > 60:
             return None
-        total = sum(self.counts.values()) + len(_FUNCTION_WORDS)
+        total = self.total
         best: list[tuple[float, list[str]] | None] = [None] * (len(w) + 1)
         best[0] = (0.0, [])
         for end in range(1, len(w) + 1):
@@ -105,9 +111,7 @@ class Vocabulary:
 
 def _prose(markdown: str) -> str:
     """Markdown without math and code: `Var` in a formula or `np` in code is no English word."""
-    text = re.sub(
-        r"^ {0,3}(`{3,}|~{3,}).*?^ {0,3}\1[`~]*[ \t]*$|`+[^`\n]*`+", " ", markdown, flags=re.M | re.S
-    )
+    text = CODE.sub(" ", markdown)
     try:
         return " ".join(seg.text for seg in split_math(text) if seg.kind == "text")
     except UnbalancedMath:
@@ -136,7 +140,7 @@ def run_together(text: str, vocab: Vocabulary) -> list[RunTogether]:
     found: list[RunTogether] = []
     for m in _GLUED_PUNCT.finditer(text):
         if "://" in m.group() or re.search(r"\w\.\w", m.group()):
-            continue  # URLs, e.g., file names
+            continue  # URLs and dotted names ("model.fit")
         fixed = re.sub(r"(?<=\w)([)\],;:?!])(?=[^\W\d_])", r"\1 ", m.group())
         found.append(RunTogether(m.group(), fixed))
     for m in _WORD.finditer(text):

@@ -44,11 +44,6 @@ def comparable(text: str) -> str:
     return " ".join(kept or words)
 
 
-def score(a: str, b: str) -> float:
-    """Similarity of two questions, 0 to 100."""
-    return SCORER(comparable(a), comparable(b))
-
-
 @dataclass(frozen=True)
 class Match:
     id: str  # a corpus entry, or a draft of the same import
@@ -67,14 +62,6 @@ class CorpusIndex:
         for i, e in enumerate(entries):
             for ref in e.sources:
                 self.citing[ref].append(i)
-
-    def scores(self, question: str) -> list[float]:
-        """The question's score against every entry, in corpus order (for measuring thresholds)."""
-        found = process.extract(comparable(question), self.texts, scorer=SCORER, limit=None)
-        out = [0.0] * len(self.texts)
-        for _, value, i in found:
-            out[i] = value
-        return out
 
     def best(self, question: str, ref: str | None = None) -> Match | None:
         """The most similar entry; an entry citing `ref` (e.g. "dl83#4") wins outright."""

@@ -26,7 +26,7 @@ from pathlib import Path
 from markdown_it.token import Token
 
 from dlexport.errors import ConfigError, CorpusError, Problem
-from dlexport.importer.damage import Vocabulary, incomplete
+from dlexport.importer.damage import CODE, Vocabulary, incomplete
 from dlexport.markup import UnbalancedMath, _parser, _sanitize_markdown_html, sanitize, split_math
 
 MAX_BYTES = 2_000_000
@@ -63,8 +63,10 @@ def read_list(path: Path, max_bytes: int = MAX_BYTES) -> str:
     try:
         if path.is_dir():
             raise ConfigError(f"{path} is a directory, not a question list")
-        if not path.is_file():
+        if not path.exists():
             raise ConfigError(f"{path}: no such file")
+        if not path.is_file():
+            raise ConfigError(f"{path} is not a regular file")
         size = path.stat().st_size
         if size > max_bytes:
             raise ConfigError(
@@ -204,9 +206,6 @@ def question_text(raw: str, vocab: Vocabulary | None = None) -> str:
     return _math_safe(text)
 
 
-_CODE = re.compile(r"^ {0,3}(`{3,}|~{3,}).*?^ {0,3}\1[`~]*[ \t]*$|`+[^`\n]*`+", re.M | re.S)
-
-
 def _math_safe(text: str) -> str:
     """Escape `$` outside code when the text has unbalanced math ("costs $5"): it must still load."""
     try:
@@ -215,7 +214,7 @@ def _math_safe(text: str) -> str:
     except UnbalancedMath:
         pass
     out, pos = [], 0
-    for m in _CODE.finditer(text):
+    for m in CODE.finditer(text):
         out += [re.sub(r"(?<!\\)\$", r"\\$", text[pos : m.start()]), m.group()]
         pos = m.end()
     out.append(re.sub(r"(?<!\\)\$", r"\\$", text[pos:]))
@@ -258,6 +257,7 @@ def clean_answer(markdown: str) -> str:
 _QUESTION_N = re.compile(r"(?:Question|Q)\s*#?\s*(\d{1,4})\b\s*[.:)\-–]?\s*(.*)", re.I | re.S)
 _NUMBERED = re.compile(r"(\d{1,4})\s*[.):]\s*(.+)", re.S)
 _QA = re.compile(r"(?:\*\*|__)?(?:Q|Question)\s*(\d{1,4})?\s*(?:\*\*|__)?\s*[:.)]\s*(?:\*\*|__)?[ \t]*", re.I)
+_QA_SPLIT = re.compile(r"\n(?=(?:\*\*|__)?(?:Q|Question)\s*\d{0,4}\s*(?:\*\*|__)?\s*[:.)])", re.I)
 _QA_ANSWER = re.compile(rf"(?:^|(?<=[?.!])[ \t]+|\n){_LABEL}", re.I)
 _NUMBER = re.compile(r"(?<![\d,#/])(?<!\d\.)(\d{1,4})[ \t]*(?:\*\*)?[.)](?=[\s*]|$)")
 _LABEL_BEFORE = re.compile(r"\*\*([^*\n]{1,80})\*\*\s*$")
@@ -412,9 +412,7 @@ class _Walk:
             if cuts and m.start() < cuts[-1][2]:
                 continue
             weak_ok = n == expected and (after[:1].isupper() or after[:1] in "\"'“‘`(")
-            strong_ok = (
-                strong and after.strip() and (n == expected or expected is None or question_like(after))
-            )
+            strong_ok = strong and after.strip() and (n == expected or question_like(after))
             if weak_ok or strong_ok:
                 cuts.append((n, label.start() if label else m.start(), m.end()))
                 expected = n + 1
@@ -426,7 +424,9 @@ class _Walk:
             first, _, more = text.strip().partition("\n")
             q = self.start("plain", n, first, line + raw.count("\n", 0, text_start))
             if more.strip():
-                if incomplete(question_text(_split_label(first)[0])) and _CONTINUES.match(more):
+                head = question_text(_split_label(first)[0])
+                wrapped = incomplete(head) or not head.endswith(("?", ".", "!", ")"))
+                if wrapped and _CONTINUES.match(more):  # a question wrapped over lines
                     q.text += " " + more
                 else:
                     self.add_answer(more)
@@ -450,19 +450,15 @@ class _Walk:
 
     def qa(self, raw: str, line: int) -> None:
         """`Q: ...` paragraphs, perhaps several in one, each perhaps with its `A: ...`."""
-        offset = 0
-        for chunk in re.split(r"\n(?=(?:\*\*|__)?(?:Q|Question)\s*\d{0,4}\s*(?:\*\*|__)?\s*[:.)])", raw):
-            m = _QA.match(chunk)
-            if not m:  # only the first chunk can fail, and it was matched by the caller
-                continue
+        for chunk in _QA_SPLIT.split(raw):
+            m = _QA.match(chunk)  # every chunk starts with one: the caller checked the first
             body = chunk[m.end() :]
             a = _QA_ANSWER.search(body)
             text, answer = (body[: a.start()], _labelled(a["label"], body[a.end() :])) if a else (body, "")
-            number = int(m[1]) if m[1] else None
-            q = self.start("qa", number, text.strip(), line + raw.count("\n", 0, offset))
+            q = self.start("qa", int(m[1]) if m[1] else None, text.strip(), line)
             if answer.strip():
                 q.answer.append(answer)
-            offset += len(chunk) + 1
+            line += chunk.count("\n") + 1
 
     def table(self, toks: list[Token], raw: str) -> None:
         rows: list[tuple[int, list[str]]] = []
@@ -494,8 +490,8 @@ class _Walk:
 
     def html(self, content: str, line: int) -> None:
         """`<details><summary>Q</summary>A</details>`, whole in one block or with Markdown inside."""
-        pieces = re.split(r"(?=<details\b)", content, flags=re.I)
-        for piece in pieces:
+        for piece in re.split(r"(?=<details\b)", content, flags=re.I):
+            at, line = line, line + piece.count("\n")
             m = _SUMMARY.search(piece)
             if not m:
                 closes = re.search(r"</details\s*>", piece, re.I)
@@ -509,7 +505,7 @@ class _Walk:
                 number, text = int(n[1]), n[2]
             rest = piece[m.end() :]
             closes = re.search(r"</details\s*>", rest, re.I)
-            q = self.start("details", number, text, line + content.count("\n", 0, content.find(piece)))
+            q = self.start("details", number, text, at)
             q.open = closes is None
             body = rest[: closes.start()] if closes else rest
             if body.strip():
