@@ -84,7 +84,7 @@ def _scalar(value: str) -> str:
 
 
 def _block(value: str, indent: str) -> str:
-    """A multi-line value as a literal block indented under its key, or a quoted scalar if it cannot be."""
+    """A value as a literal block indented under its key, or a quoted scalar if it cannot be one."""
     out = yaml.safe_dump(value, allow_unicode=True, width=1_000_000, default_style="|")
     header, _, body = out.partition("\n")
     if header not in ("|", "|-"):
@@ -111,10 +111,8 @@ def render(entries: Iterable[DraftEntry], topic: str, header: Iterable[str] = ()
         out.append(f"    question: {_scalar(e.question)}")
         if not e.answer:
             out.append("    answer: |-  # draft: no answer in the list; write one")
-        elif "\n" in e.answer:
+        else:  # a literal block, as every corpus answer is
             out.append(f"    answer: {_block(e.answer, '      ')}")
-        else:
-            out.append(f"    answer: {_scalar(e.answer)}")
         out.append(f"    difficulty: {_scalar(e.difficulty)}")
         out.append(f"    sources: [{_scalar(e.source)}]")
         if e.duplicate_of:
