@@ -12,7 +12,6 @@ import yaml
 from conftest import DATA, ROOT
 from rich.console import Console
 
-from dlexport import corpus as corpus_module
 from dlexport.corpus import ID, load_corpus
 from dlexport.errors import ConfigError, CorpusError, DlexportError
 from dlexport.importer import ImportOptions, default_out, import_lists
@@ -298,7 +297,7 @@ def test_html_scripts_handlers_and_script_links_end_up_sanitised():
     assert texts(result) == {1: "What is XSS?", 2: "What does \\$ cost?", 3: "What is bold text?"}
     got = answers(result)
     assert got[1] == (
-        'Sanitise every input. <a rel="noopener noreferrer">click</a> and this.\n\n'
+        "Sanitise every input. <a>click</a> and this.\n\n"
         "<div>Handlers go.</div>\n\n[tracker](https://evil.example/pixel.png) local"
     )
     assert got[2] == "About \\$5, and {{ config }} stays text."
@@ -437,9 +436,7 @@ def test_duplicates_of_corpus_entries_and_within_the_import(mini, tmp_path):
     assert reserved.drafts[1].id == "tensor-core-2"
 
 
-def test_drafts_load_with_the_project_loader_once_the_schema_knows_the_new_fields(mini, monkeypatch):
-    for name, kind in {"status": str, "duplicate_of": str, "incomplete": bool}.items():
-        monkeypatch.setitem(corpus_module.ENTRY_FIELDS, name, (kind, False))
+def test_drafts_load_with_the_project_loader(mini):
     (mini / "topics.yaml").write_text(
         (mini / "topics.yaml").read_text() + "  - id: imported\n    title: Imported drafts\n"
     )
@@ -466,9 +463,7 @@ def test_drafts_load_with_the_project_loader_once_the_schema_knows_the_new_field
     assert {e["difficulty"] for e in raw["entries"]} == {"intermediate"}
 
 
-def test_a_draft_without_an_answer_is_an_empty_block_marked_draft(mini, monkeypatch):
-    for name, kind in {"status": str, "duplicate_of": str, "incomplete": bool}.items():
-        monkeypatch.setitem(corpus_module.ENTRY_FIELDS, name, (kind, False))
+def test_a_draft_without_an_answer_is_an_empty_block_marked_draft(mini):
     (mini / "topics.yaml").write_text((mini / "topics.yaml").read_text() + "  - id: imported\n    title: I\n")
     (mini / "sources.yaml").write_text((mini / "sources.yaml").read_text() + "  - key: nh\n    title: N\n")
     (mini / "sources.yaml").write_text((mini / "sources.yaml").read_text() + "    questions: 5\n")
@@ -477,10 +472,8 @@ def test_a_draft_without_an_answer_is_an_empty_block_marked_draft(mini, monkeypa
     assert text.count("    answer: |-  # draft: no answer in the list; write one\n") == 2
     assert yaml.safe_load(text)["entries"][2]["answer"] == ""
     result.write(mini / "drafts.yaml")
-    with pytest.raises(CorpusError) as err:  # until the loader lets drafts have empty answers
-        load_corpus(mini)
-    assert {p.message for p in err.value.problems} == {"'answer' must not be empty"}
-    assert {p.path.name for p in err.value.problems} == {"drafts.yaml"}
+    drafts = load_corpus(mini).topic("imported").entries
+    assert [e.answer for e in drafts][2] == "" and all(e.draft and not e.number for e in drafts)
 
 
 def test_writing_never_replaces_a_file(tmp_path):
@@ -560,3 +553,84 @@ def test_shipped_corpus_copy_is_untouched_by_a_dry_import(tmp_path, shipped):
     import_lists([tmp_path / "gaps.md"], "gaps", shipped)  # no write: nothing anywhere changes
     assert {p.name: p.read_bytes() for p in (ROOT / "content").iterdir() if p.is_file()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["gaps.md"]
+
+
+# --- The command line -----------------------------------------------------------------------------
+
+
+def test_import_command_writes_drafts_that_validate_and_builds_skip(mini, tmp_path):
+    from conftest import run
+
+    (mini / "sources.yaml").write_text((mini / "sources.yaml").read_text() + "  - key: quiz\n    title: Q\n")
+    (mini / "sources.yaml").write_text((mini / "sources.yaml").read_text() + "    questions: 9\n")
+    dry = run(
+        "import",
+        LISTS / "qa-bold.md",
+        "--source",
+        "quiz",
+        "--topic",
+        "basics",
+        "--content",
+        mini,
+        "--dry-run",
+    )
+    assert dry.exit_code == 0, dry.output
+    assert "qa-bold.md" in dry.output and not (mini / "drafts-quiz.yaml").exists()
+
+    result = run("import", LISTS / "qa-bold.md", "--source", "quiz", "--topic", "basics", "--content", mini)
+    assert result.exit_code == 0, result.output
+    drafts = (mini / "drafts-quiz.yaml").read_text()
+    assert "topic: basics" in drafts and drafts.count("    status: draft") == 3
+    assert "entries and 3 drafts" in run("validate", mini).output
+    assert "drafts 3" in run("stats", "--content", mini).output
+
+    md = tmp_path / "out" / "md" / "basics.md"
+    assert run("build", "-f", "md", "--content", mini, "--out", tmp_path / "out").exit_code == 0
+    without = md.read_text()
+    assert (
+        run("build", "-f", "md", "--include-drafts", "--content", mini, "--out", tmp_path / "out").exit_code
+        == 0
+    )
+    assert len(md.read_text()) > len(without)
+    # a second import never overwrites the first file
+    again = run("import", LISTS / "qa-bold.md", "--source", "quiz", "--topic", "basics", "--content", mini)
+    assert again.exit_code == 0 and (mini / "drafts-quiz-2.yaml").exists()
+    assert (mini / "drafts-quiz.yaml").read_text() == drafts
+
+
+def test_import_command_reports_json_and_refuses_bad_input(mini, tmp_path):
+    from conftest import run
+
+    report = run(
+        "import",
+        LISTS / "qa-bold.md",
+        "--source",
+        "quiz",
+        "--topic",
+        "basics",
+        "--content",
+        mini,
+        "--dry-run",
+        "--json",
+    )
+    assert report.exit_code == 0 and json.loads(report.output)["files"][0]["questions"] == 3
+    (tmp_path / "bad.md").write_bytes(b"## Question 1\n\n**What \xff is it?**\n")
+    bad = run("import", tmp_path / "bad.md", "--source", "quiz", "--content", mini)
+    assert bad.exit_code == 2 and "bad.md:3:" in bad.output and "Traceback" not in bad.output
+    unknown = run("import", LISTS / "qa-bold.md", "--source", "quiz", "--topic", "nope", "--content", mini)
+    assert unknown.exit_code == 2 and "unknown topic 'nope'" in unknown.output
+    taken = tmp_path / "taken.yaml"
+    taken.write_text("x")
+    refused = run(
+        "import",
+        LISTS / "qa-bold.md",
+        "--source",
+        "quiz",
+        "--topic",
+        "basics",
+        "--content",
+        mini,
+        "--out",
+        taken,
+    )
+    assert refused.exit_code != 0 and taken.read_text() == "x"

@@ -93,8 +93,10 @@ def validate(ctx: click.Context, directory: Path | None, content: Path | None) -
       dlexport validate content
     """
     corpus = _corpus(ctx, directory or content)
-    n = sum(1 for _ in corpus.entries())
-    click.echo(f"{corpus.root}: {n} entries in {len(corpus.topics)} topics, no problems.")
+    n = sum(1 for e in corpus.entries() if not e.draft)
+    drafts = sum(1 for e in corpus.entries() if e.draft)
+    more = f" and {drafts} drafts" if drafts else ""
+    click.echo(f"{corpus.root}: {n} entries{more} in {len(corpus.topics)} topics, no problems.")
 
 
 class BuildCommand(click.Command):
@@ -364,6 +366,82 @@ def new(ctx: click.Context, topic: str, entry_id: str | None, content: Path | No
     click.echo(
         f"{path}:{line}: new entry '{eid}': fill in its question and answer, then run dlexport validate"
     )
+
+
+@cli.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--source", "source_key", required=True, help="Source key the questions are numbered under.")
+@click.option("--topic", help="Topic of the drafts (default: the one their closest entries belong to).")
+@click.option(
+    "--out", type=click.Path(path_type=Path, dir_okay=False), help="Drafts file (default: new file)."
+)
+@click.option("--dry-run", is_flag=True, help="Report only; write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="The report as JSON.")
+@click.option(
+    "--duplicate-score",
+    type=click.FloatRange(0, 100),
+    default=85.0,
+    show_default=True,
+    help="Similarity (0-100) at which a question is marked duplicate_of an entry.",
+)
+@click.option(
+    "--review-score",
+    type=click.FloatRange(0, 100),
+    default=70.0,
+    show_default=True,
+    help="Similarity at which a question is reported as a possible duplicate.",
+)
+@content_option
+@click.pass_context
+def import_(
+    ctx: click.Context,
+    files: tuple[Path, ...],
+    source_key: str,
+    topic: str | None,
+    out: Path | None,
+    dry_run: bool,
+    as_json: bool,
+    duplicate_score: float,
+    review_score: float,
+    content: Path | None,
+) -> None:
+    """Read question lists (Markdown or text) into draft entries, marking likely duplicates.
+
+    Drafts (`status: draft`) go to a new file in the corpus, never into an existing one; builds skip
+    them unless --include-drafts. Imported text is sanitised like every answer.
+
+    \b
+    Example:
+      dlexport import lists/interview.md --source iv --topic cnn --dry-run
+    """
+    from rich.console import Console
+
+    from dlexport.importer import PLACEHOLDER_TOPIC, ImportOptions, default_out, import_lists
+    from dlexport.importer.report import print_report
+    from dlexport.ledger import Ledger
+
+    corpus = _corpus(ctx, content)
+    if topic is not None and topic not in (known := [t.id for t in corpus.topics]):
+        raise ConfigError(f"unknown topic '{topic}' (known: {', '.join(known)})")
+    ledger = Ledger.load(
+        corpus.root / _settings(ctx).exporters.get("anki", {}).get("ledger", "anki-ledger.json")
+    )
+    options = ImportOptions(
+        duplicate_score=duplicate_score,
+        review_score=min(review_score, duplicate_score),
+        reserved_ids=frozenset(str(r.get("id")) for r in ledger.records.values()),
+    )
+    result = import_lists(list(files), source_key, corpus, topic or PLACEHOLDER_TOPIC, options)
+    result = result if topic else result.with_likely_topic(corpus)
+    if result.topic not in {t.id for t in corpus.topics}:
+        raise ConfigError("no imported question resembles an entry: name the drafts' topic with --topic")
+    if as_json:
+        click.echo(json.dumps(result.json(), indent=2, ensure_ascii=False))
+    else:
+        print_report(result, Console(stderr=False, soft_wrap=True))
+    if not dry_run:
+        path = result.write(out or default_out(corpus.root, source_key))
+        click.echo(f"wrote {path}: {len(result.drafts)} drafts (status: draft)", err=as_json)
 
 
 @cli.command("check-deck")

@@ -138,6 +138,7 @@ def load_corpus(root: Path | str) -> Corpus:
     sources = _load_sources(_File(root / SOURCES_FILE, problems)) if _present(root / SOURCES_FILE) else {}
 
     entries: dict[str, list[Entry]] = {tid: [] for tid in topic_meta}
+    drafts: dict[str, list[Entry]] = {tid: [] for tid in topic_meta}
     seen_ids: dict[str, Problem] = {}
     seen_topics: dict[str, Path] = {}
     pending_related: list[tuple[_File, Node, str, str, str]] = []  # (file, node, id, target, key)
@@ -145,7 +146,9 @@ def load_corpus(root: Path | str) -> Corpus:
         if path.name in (TOPICS_FILE, SOURCES_FILE):
             continue
         f = _File(path, problems)
-        topic_id = _load_topic_file(f, topic_meta, seen_topics, sources, seen_ids, entries, pending_related)
+        topic_id = _load_topic_file(
+            f, topic_meta, seen_topics, sources, seen_ids, entries, drafts, pending_related
+        )
         if topic_id:
             seen_topics[topic_id] = path
 
@@ -163,7 +166,7 @@ def load_corpus(root: Path | str) -> Corpus:
         raise CorpusError(problems)
     topics = numbered(
         [
-            Topic(tid, title, summary, tuple(entries[tid]), seen_topics.get(tid))
+            Topic(tid, title, summary, (*entries[tid], *drafts[tid]), seen_topics.get(tid))
             for tid, (title, summary, _) in topic_meta.items()
         ]
     )
@@ -214,7 +217,7 @@ def _load_sources(f: _File) -> dict[str, Source]:
 
 
 def _load_topic_file(
-    f: _File, topic_meta, seen_topics, sources, seen_ids, entries, pending_related
+    f: _File, topic_meta, seen_topics, sources, seen_ids, entries, drafts, pending_related
 ) -> str | None:
     doc = f.mapping(f.root, {"topic": (str, True), "entries": (list, True)}, "a topic file")
     if not doc or "topic" not in doc:
@@ -228,12 +231,15 @@ def _load_topic_file(
         entry = _load_entry(f, node, topic_id, sources, seen_ids, pending_related)
         if entry:
             loaded.append(entry)
-    # A topic's entries live in one file; files of drafts (imports) may add to any topic.
-    if topic_id in seen_topics and not all(e.draft for e in loaded):
+    # A topic's entries live in one file; files of drafts (imports) may add to any topic, after it.
+    if loaded and all(e.draft for e in loaded):
+        drafts[topic_id] += loaded
+        return None
+    if topic_id in seen_topics:
         f.error(doc["topic"], f"topic '{topic_id}' already has a file: {seen_topics[topic_id].name}")
         return None
     entries[topic_id] += loaded
-    return None if topic_id in seen_topics else topic_id
+    return topic_id
 
 
 def _load_entry(f: _File, node: Node, topic_id: str, sources, seen_ids, pending_related) -> Entry | None:

@@ -398,11 +398,50 @@ class _GithubMath(_SafeHtml):
     }
 
 
-def _mdformat(text: str, extension: type) -> str:
+class _CorpusMath(_SafeHtml):
+    """mdformat extension: math kept in the corpus's own `$…$` / `$$…$$` syntax."""
+
+    @staticmethod
+    def update_mdit(mdit: MarkdownIt) -> None:
+        _dollarmath(mdit)
+
+    RENDERERS: ClassVar[dict[str, Any]] = {
+        **_SafeHtml.RENDERERS,
+        "math_inline": lambda node, context: f"${node.content}$",
+        "math_inline_double": lambda node, context: f"$${node.content}$$",
+        "math_block": lambda node, context: f"$$\n{node.content.strip()}\n$$",
+    }
+
+
+def clean_markdown(text: str) -> str:
+    """Untrusted Markdown (an imported list) as corpus Markdown: same syntax, raw HTML sanitised."""
+    return _mdformat(text, _CorpusMath, number=True).strip()
+
+
+def open_math(text: str) -> list[int]:
+    """Offsets of `$` delimiters that are never closed."""
+    return [f.offset for f in check_markdown(text, lambda path: None) if f.message.startswith("unbalanced")]
+
+
+def prose(text: str) -> str:
+    """The words of a fragment: its text, without math, code or markup."""
+    parts = []
+    for block in parser().parse(text):
+        for child in block.children or []:
+            if child.type in ("text", "text_special"):
+                parts.append(child.content)
+            else:
+                parts.append(" ")  # a break, a formula or a block between two words still separates them
+        parts.append(" ")
+    return " ".join("".join(parts).split())
+
+
+def _mdformat(text: str, extension: type, number: bool = False) -> str:
     import mdformat.plugins
 
     mdformat.plugins.PARSER_EXTENSIONS.setdefault(extension.__name__, extension)  # type: ignore[arg-type]
-    return mdformat.text(text, extensions={"gfm", extension.__name__}, options={"wrap": "keep"})
+    options = {"wrap": "keep", "number": number}
+    return mdformat.text(text, extensions={"gfm", extension.__name__}, options=options)
 
 
 def github_markdown(text: str) -> str:

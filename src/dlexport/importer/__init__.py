@@ -14,7 +14,7 @@ from __future__ import annotations
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -156,6 +156,17 @@ class ImportResult:
             f"    questions: {src['questions']}",
         ]
         return render(self.entries(), self.topic, header)
+
+    def with_likely_topic(self, corpus: Corpus) -> ImportResult:
+        """The drafts filed under the topic that most of their closest corpus entries belong to."""
+        votes = Counter(
+            corpus.entry(m.id).topic
+            for d in self.drafts
+            if (m := d.duplicate or d.possible)
+            and m.how != "import"
+            and m.id in {e.id for e in corpus.entries()}
+        )
+        return replace(self, topic=votes.most_common(1)[0][0]) if votes else self
 
     def write(self, path: Path) -> Path:
         """Write the drafts to `path`, which must not exist."""

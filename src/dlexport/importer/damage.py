@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 
-from dlexport.markup import UnbalancedMath, split_math
+from dlexport.markup import prose
 
 if TYPE_CHECKING:
     from dlexport.importer.parse import ImportedQuestion
@@ -111,11 +111,7 @@ class Vocabulary:
 
 def _prose(markdown: str) -> str:
     """Markdown without math and code: `Var` in a formula or `np` in code is no English word."""
-    text = CODE.sub(" ", markdown)
-    try:
-        return " ".join(seg.text for seg in split_math(text) if seg.kind == "text")
-    except UnbalancedMath:
-        return text
+    return prose(CODE.sub(" ", markdown))
 
 
 @dataclass(frozen=True)

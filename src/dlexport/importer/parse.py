@@ -1,6 +1,6 @@
 """Question lists in Markdown or plain text -> ImportedQuestion(number, text, answer, line, flags).
 
-One walk over the top-level blocks of the project's Markdown parser (`markup._parser`) recognises
+One walk over the top-level blocks of the project's Markdown parser (`markup.parser`) recognises
 every supported layout, so a file that changes layout midway (`### N.` headings, then a plain `N.`
 list) reads as one list:
 
@@ -27,7 +27,7 @@ from markdown_it.token import Token
 
 from dlexport.errors import ConfigError, CorpusError, Problem
 from dlexport.importer.damage import CODE, Vocabulary, incomplete
-from dlexport.markup import UnbalancedMath, _parser, _sanitize_markdown_html, sanitize, split_math
+from dlexport.markup import clean_markdown, open_math, parser, sanitize
 
 MAX_BYTES = 2_000_000
 
@@ -159,7 +159,7 @@ def plain(markdown: str, vocab: Vocabulary | None = None) -> str:
     """Inline Markdown as one line of text: emphasis and tags dropped, link labels and code kept."""
     text = html.unescape(sanitize(unbold(markdown, vocab)))
     out: list[str] = []
-    for tok in _parser().parseInline(text)[0].children or []:
+    for tok in parser().parseInline(text)[0].children or []:
         if tok.type in ("text", "text_special"):
             out.append(tok.content)
         elif tok.type == "code_inline":
@@ -208,11 +208,8 @@ def question_text(raw: str, vocab: Vocabulary | None = None) -> str:
 
 def _math_safe(text: str) -> str:
     """Escape `$` outside code when the text has unbalanced math ("costs $5"): it must still load."""
-    try:
-        split_math(text)
+    if not open_math(text):
         return text
-    except UnbalancedMath:
-        pass
     out, pos = [], 0
     for m in CODE.finditer(text):
         out += [re.sub(r"(?<!\\)\$", r"\\$", text[pos : m.start()]), m.group()]
@@ -247,7 +244,7 @@ def clean_answer(markdown: str) -> str:
     text = _IMAGE.sub(
         lambda m: f"[{m[1] or 'image'}]({m[2]})" if re.match(r"https?://", m[2]) else m[1], text
     )
-    text = _sanitize_markdown_html(_math_safe(text))
+    text = _math_safe(clean_markdown(text))
     text = re.sub(r"<img\b[^>]*>", "", text)
     return text.strip() if re.search(r"\w", text) else ""
 
@@ -535,5 +532,5 @@ def parse_list(text: str, vocab: Vocabulary | None = None, max_questions: int | 
     Raises TooManyQuestions as soon as there are more than `max_questions`.
     """
     walk = _Walk(text, vocab or Vocabulary.from_texts(()), max_questions)
-    walk.run(_parser().parse(text))
+    walk.run(parser().parse(text))
     return ParsedList(walk.title, tuple(walk.finish()))
