@@ -122,6 +122,7 @@ def test_the_library_build_runs_the_pipeline_and_returns_what_it_wrote(mini, tmp
         options={"md": {"single": True}},
     )
     assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in written) == [
+        "anki/CHANGES.md",  # a first build: every note is added
         "anki/deep-learning.apkg",
         "md/README.md",
     ]

@@ -446,7 +446,13 @@ def import_(
 
 @cli.command("check-deck")
 @click.argument("package", type=click.Path(path_type=Path, dir_okay=False))
-def check_deck_command(package: Path) -> None:
+@click.option(
+    "--upgrade-from",
+    "old",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Rehearse a learner's upgrade from this older package: import it, review, import PACKAGE.",
+)
+def check_deck_command(package: Path, old: Path | None) -> None:
     """Import PACKAGE into a throw-away collection with Anki's own backend and report what it holds.
 
     Exits 1 when Anki reports any problem.
@@ -457,6 +463,9 @@ def check_deck_command(package: Path) -> None:
     """
     from dlexport.deckcheck import check_deck
 
+    if old is not None:
+        _check_upgrade(package, old)
+        return
     report = check_deck(package)
     click.echo(f"{package}: {report.notes} notes, {report.cards} cards")
     click.echo(f"  decks: {', '.join(report.decks) or 'none'}")
@@ -465,6 +474,26 @@ def check_deck_command(package: Path) -> None:
         click.echo(f"  problem: {problem}", err=True)
     if report.problems:
         raise ExportError(f"{package}: Anki reported {len(report.problems)} problem(s)")
+
+
+def _check_upgrade(new: Path, old: Path) -> None:
+    from dlexport.upgradecheck import check_upgrade
+
+    report = check_upgrade(new, old)
+    click.echo(
+        f"{old} -> {new}: {report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
+        f"{report.retired} retired (after {report.reviewed} reviews)"
+    )
+    for deck, cards in sorted(report.stranded.items()):
+        click.echo(f"  stranded: {cards} card(s) stay in '{deck}', which {new.name} no longer has", err=True)
+    for name in report.stale_media:
+        click.echo(
+            f"  stale image: {name} changed but its notes did not, so learners keep the old one", err=True
+        )
+    if report.lost_reviews:
+        click.echo(f"  lost: {report.lost_reviews} review(s) or intervals", err=True)
+    if not report.ok:
+        raise ExportError(f"{new}: the upgrade from {old} would hurt learners (see above)")
 
 
 def main() -> None:

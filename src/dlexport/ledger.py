@@ -47,7 +47,13 @@ def content_hash(*parts: Any) -> str:
 class Ledger:
     path: Path
     records: dict[str, dict[str, Any]] = field(default_factory=dict)
+    decks: dict[str, str] = field(default_factory=dict)  # topic id -> deck name, fixed when first published
+    images: dict[str, str] = field(default_factory=dict)  # corpus path -> packed name (with its bytes' hash)
     changed: bool = False
+    # What the ledger held when loaded: release notes compare against it.
+    before: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
+    decks_before: dict[str, str] = field(default_factory=dict, repr=False)
+    images_before: dict[str, str] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, path: Path) -> Ledger:
@@ -66,15 +72,52 @@ class Ledger:
         records = doc.get("records") if isinstance(doc, dict) else None
         if not isinstance(records, dict):
             raise CorpusError([Problem(path, 1, 1, "not a dlexport ledger: no 'records' mapping")])
+        maps = {name: doc.get(name, {}) for name in ("decks", "images")}
+
+        def problem_at(key: str, message: str) -> None:
+            at = text.find(json.dumps(key, ensure_ascii=False))
+            line = text.count("\n", 0, at) + 1 if at >= 0 else 1
+            col = at - text.rfind("\n", 0, at) if at >= 0 else 1
+            problems.append(Problem(path, line, col, message))
+
         for key, record in records.items():
             if problem := _record_problem(key, record):
-                at = text.find(json.dumps(key, ensure_ascii=False))
-                line = text.count("\n", 0, at) + 1 if at >= 0 else 1
-                col = at - text.rfind("\n", 0, at) if at >= 0 else 1
-                problems.append(Problem(path, line, col, f"ledger record {key!r}: {problem}"))
+                problem_at(key, f"ledger record {key!r}: {problem}")
+        for name, mapping in maps.items():
+            if not isinstance(mapping, dict):
+                problem_at(name, f"'{name}' must be a mapping")
+                maps[name] = {}
+            for key, value in maps[name].items():
+                if not isinstance(value, str) or not value:
+                    problem_at(key, f"{name} entry {key!r} must be a non-empty string")
         if problems:
             raise CorpusError(problems)
-        return cls(path, records)
+        return cls(
+            path,
+            records,
+            maps["decks"],
+            maps["images"],
+            before={k: dict(v) for k, v in records.items()},
+            decks_before=dict(maps["decks"]),
+            images_before=dict(maps["images"]),
+        )
+
+    def remember(self, table: str, key: str, value: str) -> None:
+        """Record a deck name or image name (`table`: "decks" or "images")."""
+        mapping = getattr(self, table)
+        if mapping.get(key) != value:
+            mapping[key] = value
+            self.changed = True
+
+    def added(self) -> list[str]:
+        return [k for k in self.records if k not in self.before and not k.startswith("model:")]
+
+    def updated(self) -> list[str]:
+        return [
+            k
+            for k, r in self.records.items()
+            if k in self.before and r["hash"] != self.before[k]["hash"] and not k.startswith("model:")
+        ]
 
     def stamp(self, key: str, digest: str, now: int, **meta: Any) -> int:
         """The mtime for `key` whose content hashes to `digest`: kept if unchanged, else newer than before."""
@@ -91,7 +134,10 @@ class Ledger:
             write_text(
                 self.path,
                 json.dumps(
-                    {"version": 1, "records": self.records}, indent=1, sort_keys=True, ensure_ascii=False
+                    {"version": 1, "records": self.records, "decks": self.decks, "images": self.images},
+                    indent=1,
+                    sort_keys=True,
+                    ensure_ascii=False,
                 )
                 + "\n",
             )

@@ -17,8 +17,8 @@ from dlexport.exporters.base import Exporter, build_time
 from dlexport.ledger import Ledger, content_hash
 from dlexport.markup import HtmlRenderer, Policy, mathjax
 from dlexport.model import Corpus
-from dlexport.output import atomic_target
-from dlexport.view import EntryView, HtmlFlavour, build_view
+from dlexport.output import atomic_target, write_text
+from dlexport.view import ChapterView, EntryView, HtmlFlavour, build_view
 
 # The field lists are a compatibility promise: changing them would fork every learner's note type.
 BASIC_FIELDS = ("Id", "Question", "Answer", "Details", "Topic", "Difficulty", "Sources", "Related")
@@ -38,6 +38,9 @@ class AnkiOptions:
     ledger: str = field(
         default="anki-ledger.json", metadata={"help": "note ledger, relative to the corpus folder"}
     )
+    rename_decks: bool = field(
+        default=False, metadata={"help": "give retitled topics' decks their new names (learners must rename)"}
+    )
 
 
 class AnkiExporter(Exporter):
@@ -56,11 +59,8 @@ class AnkiExporter(Exporter):
         renderer = HtmlRenderer(mathjax, policy=Policy(image=lambda path: media_name(corpus.root / path)))
         advance = self.context.progress("anki: notes", sum(1 for _ in corpus.entries()))
         chapters = build_view(corpus, HtmlFlavour(renderer), advance=advance)
-        # Deck names come from the chapter numbers fixed at load: a filtered build names decks as a full one.
-        decks = {
-            c.id: genanki.Deck(stable_id("deck", opts.deck, c.id), f"{opts.deck}::{c.number:02d} {c.title}")
-            for c in chapters
-        }
+        names, renamed = self._deck_names(chapters, ledger)
+        decks = {c.id: genanki.Deck(stable_id("deck", opts.deck, c.id), names[c.id]) for c in chapters}
         notes = {
             c.id: [
                 note
@@ -76,6 +76,8 @@ class AnkiExporter(Exporter):
             t.id: {media_name(corpus.root / path): corpus.root / path for e in t.entries for path in e.images}
             for t in corpus.topics
         }
+        for path in sorted({path for e in corpus.entries() for path in e.images}):
+            ledger.remember("images", path, media_name(corpus.root / path))
 
         root = genanki.Deck(stable_id("deck", opts.deck), opts.deck)
         packages = [(f"{opts.file}.apkg", [root, *decks.values()], list(decks))]
@@ -85,8 +87,50 @@ class AnkiExporter(Exporter):
             _write(dest / name, package_decks, {t: notes[t] for t in topics}, kinds, media, topics)
             for name, package_decks, topics in packages
         ]
+        if (
+            ledger.changed
+        ):  # release notes for this change; a rebuild of unchanged content keeps the last ones
+            retired = {n.note.guid for group in notes.values() for n in group if RETIRED_TAG in n.note.tags}
+            written.append(
+                write_text(dest / "CHANGES.md", release_notes(opts.deck, ledger, retired, renamed))
+            )
         ledger.save()
         return written
+
+    def _deck_names(self, chapters: tuple[ChapterView, ...], ledger: Ledger) -> tuple[dict[str, str], list]:
+        """Each topic's deck name, as first published (kept in the ledger): Anki matches decks by name and
+        never moves cards, so a renamed deck would strand every card in the old one. A new topic gets the
+        next free number; a retitled topic keeps its name unless `rename_decks` is set."""
+        opts: AnkiOptions = self.options
+        numbers = [int(m[1]) for name in ledger.decks.values() if (m := re.search(r"::(\d+) ", name))]
+        next_number = max(numbers, default=0) + 1
+        names: dict[str, str] = {}
+        renamed: list[tuple[str, str]] = []
+        for c in chapters:
+            published = ledger.decks.get(c.id)
+            if published is None:
+                number = c.number if not ledger.decks else next_number
+                next_number = max(next_number, number) + 1
+                names[c.id] = f"{opts.deck}::{number:02d} {c.title}"
+            elif (m := re.fullmatch(r"(.*::\d+) (.*)", published)) and m[2] != c.title:
+                wanted = f"{m[1]} {c.title}"
+                if opts.rename_decks:
+                    names[c.id] = wanted
+                    renamed.append((published, wanted))
+                    self.context.warn(
+                        f"deck '{published}' is renamed '{wanted}': learners must rename it in Anki to "
+                        "exactly that before importing, or its cards stay in the old deck (see CHANGES.md)"
+                    )
+                else:
+                    names[c.id] = published
+                    self.context.warn(
+                        f"topic '{c.id}' is now titled '{c.title}'; its deck keeps the published name "
+                        f"'{published}' (build with --rename-decks to rename it)"
+                    )
+            else:
+                names[c.id] = published
+            ledger.remember("decks", c.id, names[c.id])
+        return names, renamed
 
     def _model(self, kind: str, fields: tuple[str, ...], ledger: Ledger, now: int) -> genanki.Model:
         slug = kind.lower().replace("&", "")
@@ -208,6 +252,49 @@ def _write(
         files = {name: file for t in topics for name, file in media.get(t, {}).items()}
         write_apkg(tmp, decks, models, items, files, _zip_date())
     return path
+
+
+def release_notes(deck: str, ledger: Ledger, retired: set[str], renamed: list[tuple[str, str]]) -> str:
+    """What changed for learners since the ledger was last saved: the text of a deck release."""
+
+    def line(guid: str) -> str:
+        rec = ledger.records[guid]
+        return f"- {rec['question']} (`{rec['id']}`{', cloze' if rec['kind'] == 'cloze' else ''})"
+
+    added, updated = ledger.added(), ledger.updated()
+    sections = {
+        "Added": [line(g) for g in added],
+        "Updated": [line(g) for g in updated if g not in retired],
+        "Retired (tagged `dlexport::retired`: delete them when you like)": [
+            line(g) for g in updated if g in retired
+        ],
+        "Images changed": [
+            f"- `{path}`"
+            for path, name in sorted(ledger.images.items())
+            if ledger.images_before.get(path, name) != name
+        ],
+    }
+    out = [f"# {deck}: changes in this release", ""]
+    counts = [f"{len(items)} {title.split(' (')[0].lower()}" for title, items in sections.items() if items]
+    out += [
+        f"{', '.join(counts) or 'No note changes'}{'; ' if renamed else ''}"
+        f"{f'{len(renamed)} deck(s) renamed' if renamed else ''}.",
+        "",
+    ]
+    if renamed:
+        out += [
+            "## Before you import",
+            "",
+            "Rename these decks in Anki first (Browse, right-click the deck, Rename), to exactly the",
+            "new name, so that every card stays in one deck:",
+            "",
+            *[f"- `{old}` → `{new}`" for old, new in renamed],
+            "",
+        ]
+    for title, items in sections.items():
+        if items:
+            out += [f"## {title}", "", *items, ""]
+    return "\n".join(out)
 
 
 def media_name(path: Path) -> str:
