@@ -9,7 +9,7 @@ import pytest
 from conftest import DATA, edit, run
 from pypdf import PdfReader
 
-from dlexport.exporters.pdf import LocalFetcher, RefusedURL
+from dlexport.exporters.pdflayout import LocalFetcher, RefusedURL
 
 
 def build(content: Path, out: Path, *flags: str):

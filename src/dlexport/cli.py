@@ -159,6 +159,9 @@ def exporter_flags(taken: frozenset[str] = frozenset()) -> list[click.Option]:
 @click.option("--id", "ids", multiple=True, help="Only these entry ids (repeatable).")
 @click.option("--include-drafts", is_flag=True, help="Also build entries with status: draft.")
 @click.option(
+    "--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: one per core; 1: serial)."
+)
+@click.option(
     "--templates",
     type=click.Path(path_type=Path, file_okay=False, exists=True),
     help="Folder of templates overriding the built-in ones.",
@@ -182,6 +185,7 @@ def build(
     difficulties: tuple[str, ...],
     ids: tuple[str, ...],
     include_drafts: bool,
+    jobs: int | None,
     templates: Path | None,
     raw_options: tuple[str, ...],
     content: Path | None,
@@ -220,9 +224,12 @@ def build(
             content=content,
             warn=lambda message: click.echo(f"warning: {message}", err=True),
             progress=progress,
+            jobs=jobs or 0,
         )
     for path in written:
         click.echo(f"wrote {path}")
+    if not written:
+        click.echo("nothing to do: every output is up to date")
 
 
 @contextmanager

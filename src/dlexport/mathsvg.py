@@ -17,8 +17,6 @@ from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
 
-import ziamath
-
 from dlexport.mathtext import text_math
 from dlexport.output import write_text
 
@@ -29,6 +27,8 @@ _VIEWBOX = re.compile(r'viewBox="([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+)"')
 @lru_cache(maxsize=8192)
 def svg_image(tex: str, display: bool) -> str:
     """An <img> for `tex`; raises whatever ziamath raises for TeX it cannot parse."""
+    import ziamath  # slow to import: only builds with formulas to draw pay for it
+
     svg = ziamath.Latex(tex, inline=not display, size=_SIZE).svg()
     _, y, w, h = (float(v) for v in _VIEWBOX.search(svg).groups())
     depth = h + y  # the baseline is at y = 0

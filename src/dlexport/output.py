@@ -85,6 +85,7 @@ def exclusive(out: Path) -> Iterator[None]:
     of racing the first. Temporary files found there then belong to a build that was killed: remove them."""
     import fcntl
 
+    created = not out.exists()
     try:
         out.mkdir(parents=True, exist_ok=True)
         fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY)
@@ -99,6 +100,14 @@ def exclusive(out: Path) -> Iterator[None]:
             with contextlib.suppress(OSError):
                 stale.unlink()
         yield
+    except BaseException:
+        if created:  # a build that failed before writing anything leaves no empty folders behind
+            for folder in sorted((p for p in out.rglob("*") if p.is_dir()), reverse=True):
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+            with contextlib.suppress(OSError):
+                out.rmdir()
+        raise
     finally:
         os.close(fd)
 

@@ -7,12 +7,14 @@ from pathlib import Path
 from typing import Any
 
 from dlexport import registry
+from dlexport.buildcache import BuildRecord, files_digest, inputs_key
 from dlexport.config import Settings
 from dlexport.corpus import load_corpus
 from dlexport.errors import ConfigError
 from dlexport.exporters.base import BuildContext, Exporter
 from dlexport.output import exclusive
 from dlexport.select import Selection, select
+from dlexport.templating import builtin_templates
 
 
 def exporters_for(settings: Settings, formats: tuple[str, ...] = ()) -> list[type[Exporter]]:
@@ -41,20 +43,38 @@ def build(
     content: Path | None = None,
     warn: Callable[[str], None] = lambda message: None,
     progress: Callable[[str, int], Callable[[], None]] = lambda label, total: lambda: None,
+    jobs: int = 0,
 ) -> list[Path]:
     """Build `formats` (default: the configured or all available ones) and return the files written.
 
     `options` maps a format to option values (from flags), which override the settings file's."""
     check_settings(settings)
-    context = BuildContext(settings.title, templates or settings.templates, progress, warn)
+    context = BuildContext(settings.title, templates or settings.templates, progress, warn, jobs)
     exporters = [  # options are checked before anything is read or written
         cls(context, cls.parse_options({**settings.exporters.get(cls.name, {}), **options.get(cls.name, {})}))
         for cls in exporters_for(settings, formats)
     ]
-    corpus = select(load_corpus(content or settings.content), selection or Selection())
+    content = content or settings.content
+    selection = selection or Selection()
+    folders = [content, builtin_templates(), *filter(None, [context.templates])]
+
+    def key(exporter: Exporter, files: str) -> str:
+        return inputs_key(files, [exporter.name, repr(exporter.options), selection, settings.title])
+
     out = out or settings.out
     written: list[Path] = []
     with exclusive(out):
-        for exporter in exporters:
-            written += exporter.export(corpus, out / exporter.name)
+        record = BuildRecord.load(out)
+        before = files_digest(folders)
+        todo = [x for x in exporters if not record.fresh(x.name, key(x, before))]
+        if todo:  # nothing is read, rendered or written for outputs that are up to date
+            corpus = select(load_corpus(content), selection)
+            for exporter in todo:
+                files = exporter.export(corpus, out / exporter.name)
+                written += files
+                record.record(exporter.name, "", files)
+            after = files_digest(folders)  # keyed after the build: the Anki ledger is an input it updates
+            for exporter in todo:
+                record.outputs[exporter.name]["key"] = key(exporter, after)
+            record.save()
     return written

@@ -34,6 +34,7 @@ class BuildContext:
         default=lambda label, total: lambda: None, compare=False
     )  # progress(label, total) -> advance()
     warn: Callable[[str], None] = field(default=lambda message: None, compare=False)
+    jobs: int = 0  # worker processes for an exporter that can use them; 0: one per core
 
     @property
     def env(self) -> Environment:

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import io
-import logging
+import contextlib
+import hashlib
 import os
+from collections.abc import Iterator
 from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Literal
-
-import weasyprint
-from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from dlexport.errors import ConfigError, ExportError
 from dlexport.exporters.base import Exporter
@@ -77,25 +75,45 @@ class PdfExporter(Exporter):
         if details:
             pages["handout.pdf"] = self.render("pdf/sheet.html", **{**whole, "layout": "handout"})
 
-        # WeasyPrint is single-threaded: lay out documents side by side, the largest first.
-        advance = self.context.progress("pdf: documents", len(pages))
+        # Layouts are kept by what they are made from: an edit re-lays-out only the documents it changes.
         base_url = corpus.root.as_uri() + "/"
-        order = sorted(pages, key=lambda name: -len(pages[name]))
-        results: dict[str, bytes] = {}
-        jobs = [(name, pages[name], base_url, roots) for name in order]
-        with worker_pool(min(len(order), os.cpu_count() or 1)) as pool:
-            for future in as_completed([pool.submit(_lay_out, job) for job in jobs]):
-                name, data, refused, warnings = future.result()
-                for message in warnings:
-                    self.context.warn(f"{name}: {message}")
-                if refused:  # corpus images were checked, with their positions, when the corpus was loaded
-                    raise ExportError(
-                        f"{name}: refused to fetch {refused}: a template may only use files "
-                        "inside the corpus, template and font folders"
-                    )
-                results[name] = data
-                advance()
+        cache = layout_cache()
+        keys = {name: _layout_key(page, base_url, roots) for name, page in pages.items()}
+        results = {name: cached for name in pages if (cached := _cached(cache / f"{keys[name]}.pdf"))}
+        todo = sorted((n for n in pages if n not in results), key=lambda name: -len(pages[name]))
+        advance = self.context.progress("pdf: documents", len(todo))
+        for name, data in self._lay_out([(name, pages[name], base_url, roots) for name in todo]):
+            results[name] = data
+            with contextlib.suppress(OSError):  # a read-only cache only costs time
+                write_bytes(cache / f"{keys[name]}.pdf", data)
+            advance()
+        _prune(cache, keep=set(keys.values()))
         return [write_bytes(dest / name, results[name]) for name in pages]
+
+    def _lay_out(self, jobs: list[tuple[str, str, str, list[Path]]]) -> Iterator[tuple[str, bytes]]:
+        """WeasyPrint is single-threaded: documents are laid out side by side, the largest first."""
+        if not jobs:
+            return
+        from dlexport.exporters.pdflayout import lay_out  # WeasyPrint loads only when there is layout to do
+
+        def check(name: str, data: bytes, refused: str | None, warnings: list[str]) -> tuple[str, bytes]:
+            for message in warnings:
+                self.context.warn(f"{name}: {message}")
+            if refused:  # corpus images were checked, with their positions, when the corpus was loaded
+                raise ExportError(
+                    f"{name}: refused to fetch {refused}: a template may only use files "
+                    "inside the corpus, template and font folders"
+                )
+            return name, data
+
+        workers = min(len(jobs), self.context.jobs or os.cpu_count() or 1)
+        if workers == 1:
+            for job in jobs:
+                yield check(*lay_out(job))
+            return
+        with worker_pool(workers) as pool:
+            for future in as_completed([pool.submit(lay_out, job) for job in jobs]):
+                yield check(*future.result())
 
     def render(self, template: str, **values) -> str:
         return super().render(template, options=self.options, fonts=_fonts(), **values)
@@ -108,58 +126,35 @@ class PdfExporter(Exporter):
             self.context.warn(f"{where(e)}: the sheet fonts have no glyph for {shown}; they print as boxes")
 
 
-def _lay_out(job: tuple[str, str, str, list[Path]]) -> tuple[str, bytes, str | None, list[str]]:
-    name, page, base_url, roots = job
-    return (name, *html_to_pdf(page, base_url, roots))
+def layout_cache() -> Path:
+    return cache_file().parent / "pdf"
 
 
-def html_to_pdf(page: str, base_url: str, roots: list[Path]) -> tuple[bytes, str | None, list[str]]:
-    """Lay out and write one document (in a worker process): (pdf, refused URL or None, warnings)."""
-    records: list[logging.LogRecord] = []
-    handler = logging.Handler(logging.WARNING)
-    handler.emit = records.append  # type: ignore[method-assign]
-    logger = logging.getLogger("weasyprint")
-    logger.addHandler(handler)
-    logger.propagate = False
+def _layout_key(page: str, base_url: str, roots: list[Path]) -> str:
+    from importlib.metadata import version
+
+    parts = [page, base_url, *map(str, roots), version("weasyprint"), version("pydyf")]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def _cached(path: Path) -> bytes | None:
     try:
-        document = weasyprint.HTML(string=page, base_url=base_url, url_fetcher=LocalFetcher(roots)).render()
-        out = io.BytesIO()
-        document.write_pdf(out)
-    except RefusedURL as exc:
-        return b"", exc.url, []
-    finally:
-        logger.removeHandler(handler)
-    noise = ("HarfBuzz", "fontTools")  # the slower subsetting fallback works; it is not the user's problem
+        data = path.read_bytes()
+    except OSError:
+        return None
     return (
-        out.getvalue(),
-        None,
-        [r.getMessage() for r in records if not any(n in r.getMessage() for n in noise)],
-    )
+        data if data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF") else None
+    )  # never trust a torn file
 
 
-class RefusedURL(FatalURLFetchingError):
-    def __init__(self, url: str):
-        super().__init__(f"refused to fetch {url}")
-        self.url = url
-
-
-class LocalFetcher(URLFetcher):
-    """Fetch only data: URIs and regular files under the given folders; anything else stops the build."""
-
-    def __init__(self, roots: list[Path]):
-        super().__init__(allowed_protocols={"file", "data"}, fail_on_errors=True)
-        self.roots = [r.resolve() for r in roots]
-
-    def fetch(self, url: str, headers=None):
-        if url.startswith("data:"):
-            return super().fetch(url, headers)
-        if url.startswith("file://"):
-            from urllib.parse import unquote, urlparse
-
-            path = Path(unquote(urlparse(url).path)).resolve()
-            if path.is_file() and any(path.is_relative_to(root) for root in self.roots):
-                return super().fetch(url, headers)
-        raise RefusedURL(url)
+def _prune(cache: Path, keep: set[str], limit: int = 200) -> None:
+    """Keep this build's layouts and the most recent others, up to `limit` files."""
+    with contextlib.suppress(OSError):
+        others = sorted(
+            (p for p in cache.glob("*.pdf") if p.stem not in keep), key=lambda p: p.stat().st_mtime
+        )
+        for path in others[: max(0, len(others) + len(keep) - limit)]:
+            path.unlink()
 
 
 def _font_dirs() -> list[Path]:

@@ -1,0 +1,102 @@
+"""Builds that redo only what changed: a no-op build touches nothing, an edit re-lays-out only the
+documents that show it, a damaged record or layout is rebuilt, and parallel equals serial."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from conftest import edit, run
+
+from dlexport.buildcache import RECORD
+
+
+def build(content: Path, out: Path, *flags: str) -> str:
+    result = run("build", "--content", content, "--out", out, *flags)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def snapshot(out: Path) -> dict[Path, tuple[int, bytes]]:
+    return {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in out.rglob("*") if p.is_file()}
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch) -> Path:
+    """A layout cache of this test's own."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return tmp_path / "cache" / "dlexport" / "pdf"
+
+
+def test_a_second_build_with_no_change_writes_and_renders_nothing(mini, tmp_path, cache):
+    out = tmp_path / "out"
+    build(mini, out)
+    before = snapshot(out)
+    layouts = sorted(cache.iterdir())
+    assert "nothing to do: every output is up to date" in build(mini, out)
+    assert snapshot(out) == before  # not one file rewritten, the record included
+    assert sorted(cache.iterdir()) == layouts
+
+
+def test_an_edit_re_lays_out_only_the_documents_that_show_it(mini, tmp_path, cache):
+    out = tmp_path / "out"
+    build(mini, out, "-f", "pdf")
+    before = snapshot(out)
+    layouts = set(cache.iterdir())
+    edit(mini / "convnets.yaml", "gives 32", "gives 32 (a 'same' convolution)")
+    output = build(mini, out, "-f", "pdf")
+    new = set(cache.iterdir()) - layouts
+    assert len(new) == 3  # convnets.pdf, cheatsheet.pdf and quiz.pdf; basics.pdf is reused
+    assert (out / "pdf" / "basics.pdf").read_bytes() == before[out / "pdf" / "basics.pdf"][1]
+    assert (out / "pdf" / "convnets.pdf").read_bytes() != before[out / "pdf" / "convnets.pdf"][1]
+    assert "wrote" in output
+
+
+@pytest.mark.parametrize("damage", ["garbage", "wrong shape", "deleted output", "edited output"])
+def test_a_damaged_or_stale_record_is_never_trusted(mini, tmp_path, cache, damage):
+    out = tmp_path / "out"
+    build(mini, out, "-f", "md")
+    good = (out / "md" / "basics.md").read_bytes()
+    if damage == "garbage":
+        (out / RECORD).write_bytes(b"\x00{not json")
+    elif damage == "wrong shape":
+        (out / RECORD).write_text('{"version": 1, "outputs": {"md": {"key": 3}}}')
+    elif damage == "deleted output":
+        (out / "md" / "basics.md").unlink()
+    else:
+        (out / "md" / "basics.md").write_text("tampered")
+    assert "wrote" in build(mini, out, "-f", "md")
+    assert (out / "md" / "basics.md").read_bytes() == good
+
+
+def test_a_torn_layout_in_the_cache_is_laid_out_again(mini, tmp_path, cache):
+    build(mini, tmp_path / "a", "-f", "pdf")
+    for layout in cache.iterdir():
+        layout.write_bytes(layout.read_bytes()[:100])  # as a crash mid-write would leave it
+    build(mini, tmp_path / "b", "-f", "pdf")
+    for name in ("cheatsheet.pdf", "basics.pdf", "quiz.pdf"):
+        assert (tmp_path / "b" / "pdf" / name).read_bytes() == (tmp_path / "a" / "pdf" / name).read_bytes()
+
+
+def test_options_and_selection_are_part_of_the_key(mini, tmp_path, cache):
+    out = tmp_path / "out"
+    build(mini, out, "-f", "md")
+    assert "wrote" in build(mini, out, "-f", "md", "--answers", "collapsed")
+    assert "wrote" in build(mini, out, "-f", "md", "--answers", "collapsed", "--topic", "basics")
+    assert "nothing to do" in build(mini, out, "-f", "md", "--answers", "collapsed", "--topic", "basics")
+
+
+def test_parallel_and_serial_builds_give_identical_bytes(mini, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # the same first stamps in both ledgers
+    outputs = {}
+    for jobs in ("1", "2"):
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / f"cache-{jobs}"))
+        out = tmp_path / f"out-{jobs}"
+        (mini / "anki-ledger.json").unlink(missing_ok=True)  # both builds start from the same corpus
+        build(mini, out, "--jobs", jobs)
+        outputs[jobs] = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert outputs["1"].keys() == outputs["2"].keys()
+    different = [p for p in outputs["1"] if outputs["1"][p] != outputs["2"][p] and p.name != RECORD]
+    assert different == []
+    assert os.cpu_count()
