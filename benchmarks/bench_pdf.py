@@ -71,19 +71,21 @@ def measure(content: Path, label: str) -> None:
 
     from dlexport.corpus import load_corpus
     from dlexport.exporters.base import BuildContext
-    from dlexport.exporters.pdf import LocalFetcher, PdfExporter, PdfOptions, _font_dirs
-    from dlexport.markup import HtmlRenderer
+    from dlexport.exporters.pdf import PdfExporter, PdfOptions, _font_dirs
+    from dlexport.exporters.pdflayout import LocalFetcher
+    from dlexport.markup import HtmlRenderer, Policy
     from dlexport.mathsvg import SvgMath, svg_image
     from dlexport.templating import builtin_templates
+    from dlexport.view import HtmlFlavour, build_view
 
     svg_image.cache_clear()
     t0 = time.perf_counter()
     corpus = load_corpus(content).active()
     t1 = time.perf_counter()
     exporter = PdfExporter(BuildContext(), PdfOptions(layout="cheatsheet"))
-    exporter.math = SvgMath(lambda message: None)  # no disk cache: a cold build
-    exporter.renderer = HtmlRenderer(exporter.math, code_style="vs", image_url=str)
-    chapters = exporter._chapters(corpus, details=False)
+    math = SvgMath(lambda message: None)  # no disk cache: a cold build
+    flavour = HtmlFlavour(HtmlRenderer(math, "vs", Policy(image=lambda path: path, svg_data=True)))
+    chapters = build_view(corpus, flavour, details=False)
     t2 = time.perf_counter()
     page = exporter.render("pdf/sheet.html", chapters=chapters, contents=True, layout="cheatsheet")
     t3 = time.perf_counter()
@@ -92,7 +94,7 @@ def measure(content: Path, label: str) -> None:
     t4 = time.perf_counter()
     document.write_pdf(os.devnull)
     t5 = time.perf_counter()
-    exporter._chapters(corpus, details=False)  # again, with every formula cached (a rebuild)
+    build_view(corpus, flavour, details=False)  # again, with every formula cached (a rebuild)
     warm = time.perf_counter() - t5
 
     own, bare = (t1 - t0) + (t2 - t1) + (t3 - t2), t5 - t3
