@@ -7,11 +7,15 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: decks anki pdf md test fuzz lint validate stats bench figures clean
 
+# The render check also needs Anki's reviewer files (MathJax, its configuration, CSS): the aqt wheel of
+# the installed anki's version, without its dependencies (Qt). pip extras cannot say --no-deps.
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found (set PYTHON=...)"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --no-deps \
+	  "aqt==$$($(BIN)/python -c 'import importlib.metadata as m; print(m.version("anki"))')"
 	touch $(STAMP)
 
 decks: $(STAMP)
