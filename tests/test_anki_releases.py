@@ -75,7 +75,7 @@ def test_a_retitled_topic_keeps_its_deck_unless_renamed_and_then_says_what_to_do
     assert "learners must rename it in Anki" in output
     notes = (tmp_path / "v3" / "anki" / "CHANGES.md").read_text()
     assert "## Before you import" in notes
-    assert "- `Deep Learning::01 Basics` → `Deep Learning::01 Fundamentals`" in notes
+    assert "- Deep Learning::01 Basics → Deep Learning::01 Fundamentals" in notes
     # The learner does what the notes say: rename, then import. Every card stays in one deck.
     deck = col.decks.by_name("Deep Learning::01 Basics")
     deck["name"] = "Deep Learning::01 Fundamentals"

@@ -191,3 +191,68 @@ def test_unknown_code_style_is_a_usage_error_listing_the_styles(mini, tmp_path):
         "build", "--format", "pdf", "--content", mini, "--out", tmp_path / "out", "-O", "pdf.code_style=nope"
     )
     check(result, "option pdf.code_style must be a Pygments style (", "monokai", "vs")
+
+
+@pytest.mark.parametrize(
+    "flags, env, expected",
+    [
+        (("-O", "anki.file=/tmp/elsewhere"), {}, "option anki.file must be a plain file name"),
+        (("-O", "anki.ledger=../../ledger.json"), {}, "option anki.ledger must be a path inside the corpus"),
+        (("-O", "nosuch.x=1"), {}, "no exporter named nosuch (known: anki, md, pdf)"),
+        (("-O", "pdf.columns=2.0"), {}, "option pdf.columns must be one of 1, 2, 3"),
+        ((), {"SOURCE_DATE_EPOCH": "abc"}, "SOURCE_DATE_EPOCH must be whole seconds"),
+        ((), {"SOURCE_DATE_EPOCH": "-5"}, "SOURCE_DATE_EPOCH must be whole seconds"),
+    ],
+)
+def test_bad_options_and_environment(mini, tmp_path, monkeypatch, flags, env, expected):
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    result = run("build", "-f", "anki", "--content", mini, "--out", tmp_path / "out", *flags)
+    check(result, expected)
+    assert not (tmp_path / "out").exists() and not (tmp_path / "elsewhere.apkg").exists()
+
+
+@pytest.mark.parametrize(
+    "config, expected",
+    [
+        (b'formats = [["md"]]\n', "setting 'formats' must be a list of exporter names"),
+        (b'templates = "nowhere"\n', "setting 'templates'"),
+        (b"[pdf]\ncolumns = true\n", "option pdf.columns must be one of 1, 2, 3"),
+    ],
+)
+def test_bad_config_values(in_tmp, config, expected):
+    (in_tmp / "dlexport.toml").write_bytes(config)
+    check(run("build", "--content", corpus(in_tmp, GOOD), "--out", in_tmp / "out"), expected)
+
+
+def test_a_deeply_nested_ledger(tmp_path):
+    root = corpus(tmp_path, GOOD)
+    (root / "anki-ledger.json").write_text("[" * 100_000 + "]" * 100_000)
+    result = run("build", "-f", "anki", "--content", root, "--out", tmp_path / "out")
+    check(result, "not a dlexport ledger: nested too deeply")
+
+
+def test_markdown_too_deep_for_a_handout_is_a_clean_error(tmp_path):
+    root = corpus(tmp_path, GOOD.replace("answer: A.", f"answer: '{'*' * 400}x{'*' * 400}'"))
+    result = run("build", "-f", "md", "--content", root, "--out", tmp_path / "out")
+    assert result.exit_code == 1 and "entry 'good': Markdown nested too deeply" in result.output
+    assert not list((tmp_path / "out").rglob("*.md"))
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        "entries: [{id: a, question: Q?, answer: A., difficulty: basic}]\n",
+        "entries:\n- id: a\n  question: Q?\n  answer: A.\n  difficulty: basic\n",
+    ],
+)
+def test_new_follows_the_files_layout_or_refuses(tmp_path, layout):
+    root = corpus(tmp_path, "", header="topic: t\n" + layout)
+    before = (root / "t.yaml").read_text()
+    result = run("new", "t", "--content", root)
+    if layout.startswith("entries: ["):  # a flow list cannot take a block item
+        check(result, "cannot append an entry")
+        assert (root / "t.yaml").read_text() == before
+    else:
+        assert result.exit_code == 0, result.output
+        assert run("validate", root).exit_code == 0

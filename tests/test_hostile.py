@@ -205,3 +205,57 @@ def test_unicode_survives_every_format_and_the_pdf_names_missing_glyphs(mini, tm
         assert UNICODE in col.get_note(nid)["Answer"]
     finally:
         col.close()
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (r"Link $\href{javascript:alert(1)}{click}$", r"TeX command \href is not allowed"),
+        (r"$$\style{background:url(https://evil.example/t.png)}{x}$$", r"TeX command \style is not allowed"),
+        (r"Plain text \\(\href{javascript:alert(1)}{x}\\)", r"TeX command \href is not allowed"),
+        (r"$\require{texhtml}$", r"TeX command \require is not allowed"),
+        ("Listen [sound:x.mp3]", "'[sound:' is Anki's media syntax"),
+        ("Say [anki:tts lang=en_US]hi[/anki:tts]", "'[anki:' is Anki's media syntax"),
+        ("![x](basics.yaml)", "image 'basics.yaml' is not an image file"),
+        ('<image src="../../../../../etc/hostname">', "image '../../../../../etc/hostname' is not an image"),
+        ('<image src="../../../x.png">', "image '../../../x.png' leaves the corpus directory"),
+        ('<!-- --!><img src="../../../x.png"> -->', "image '../../../x.png' leaves the corpus directory"),
+        ("![x](" + "a" * 300 + ".png)", "cannot be read (File name too long)"),
+    ],
+)
+def test_what_the_sanitiser_cannot_see_is_refused_when_the_corpus_is_loaded(mini, text, message):
+    """MathJax and Anki's media syntax act on text the sanitiser keeps; images are read by the parser
+    the sanitiser uses, so no form of tag hides one from validation."""
+    answer = text.replace("\\", "\\\\").replace('"', '\\"')
+    edit(mini / "basics.yaml", "    answer: |\n", f'    answer: "{answer}"\n    details: |\n')
+    result = run("validate", mini)
+    assert result.exit_code == 2 and message in result.output, result.output
+    assert f"{mini / 'basics.yaml'}:5:" in result.output and "Traceback" not in result.output
+
+
+def test_reserved_tags_cannot_be_spoofed(mini):
+    edit(mini / "basics.yaml", "tags: [activations, sigmoid]", "tags: [DLEXPORT::Retired, sigmoid]")
+    result = run("validate", mini)
+    assert result.exit_code == 2 and "tag 'DLEXPORT::Retired' is reserved" in result.output
+
+
+def test_titles_summaries_and_release_notes_are_text_in_markdown(mini, tmp_path):
+    edit(
+        mini / "topics.yaml", "title: Basics", "title: 'Basics ![t](https://evil.example/t.png) <img src=x>'"
+    )
+    edit(
+        mini / "basics.yaml",
+        "question: What does softmax compute?",
+        "question: 'What does `<img src=x onerror=alert(1)>` compute?'",
+    )
+    result = run("build", "-f", "md", "-f", "anki", "--content", mini, "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    pages = [*(tmp_path / "out" / "md").glob("*.md"), tmp_path / "out" / "anki" / "CHANGES.md"]
+    for page in pages:
+        for token in parser().parse(page.read_text()):
+            for piece in [token, *(token.children or [])]:
+                if piece.type in ("html_block", "html_inline"):
+                    assert_inert(piece.content)
+                    assert "<img" not in piece.content, (page, piece.content)
+                assert not (piece.type == "image" and "evil" in str(piece.attrs.get("src"))), page
+    assert "evil.example" in (tmp_path / "out" / "md" / "basics.md").read_text()  # shown, as text

@@ -79,8 +79,8 @@ CASES = {
         "t.yaml:5:23: image 'http://example.com/x.png' must be a file inside the corpus directory",
     ),
     "image leaving the corpus": (
-        GOOD.replace("answer: A.", 'answer: "![x](../../etc/passwd)"'),
-        "t.yaml:5:19: image '../../etc/passwd' leaves the corpus directory",
+        GOOD.replace("answer: A.", 'answer: "![x](../../x.png)"'),
+        "t.yaml:5:19: image '../../x.png' leaves the corpus directory",
     ),
     "missing image": (
         GOOD.replace("answer: A.", 'answer: "![x](images/none.png)"'),

@@ -60,8 +60,12 @@ def load_settings(path: Path | None = None, cwd: Path | None = None) -> Settings
             raise ConfigError(f"{path}: unknown setting '{key}' (known: {', '.join(sorted(_TOP_LEVEL))})")
         elif key in ("content", "out", "templates"):
             values[key] = base / _expect(path, key, value, str)
+            if key == "templates" and not values[key].is_dir():
+                raise ConfigError(f"{path}: setting 'templates': {values[key]} is not a folder")
         elif key == "formats":
             values[key] = tuple(_expect(path, key, value, list))
+            if not all(isinstance(name, str) for name in values[key]):
+                raise ConfigError(f"{path}: setting 'formats' must be a list of exporter names")
         else:
             values[key] = _expect(path, key, value, str)
     return Settings(**values)

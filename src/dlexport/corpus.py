@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from dlexport.errors import CorpusError, Problem
-from dlexport.markup import check_markdown
+from dlexport.markup import IMAGE_TYPES, check_markdown
 from dlexport.model import (
     DIFFICULTIES,
     ENTRY_SCHEMA,
@@ -96,6 +96,7 @@ class _File:
         return out
 
 
+RESERVED_TAGS = ("dlexport::", "topic::", "difficulty::")  # the tags dlexport sets itself
 MAX_FILE_BYTES = 64 * 1024 * 1024  # far beyond any real topic file; keeps a stray dump from eating memory
 
 
@@ -279,6 +280,12 @@ def _load_entry(f: _File, node: Node, topic_id: str, sources, seen_ids, pending_
     for tag, item in tags:
         if not TAG.fullmatch(tag):
             f.error(item, f"tag '{tag}' must have no spaces (letters, digits, _ - : . +)", entry_id)
+        elif tag.lower().startswith(RESERVED_TAGS):
+            f.error(
+                item,
+                f"tag '{tag}' is reserved: dlexport sets {', '.join(RESERVED_TAGS)} tags itself",
+                entry_id,
+            )
     refs = f.strings(e["sources"], "sources", entry_id) if "sources" in e else []
     for ref, item in refs:
         _check_source(f, item, ref, sources, entry_id)
@@ -340,11 +347,16 @@ def _check_markdown(f: _File, node: Node, entry_id: str | None) -> list[str]:
     images: list[str] = []
 
     def image_problem(path: str) -> str | None:
-        target = (root / path).resolve()
-        if not target.is_relative_to(root):
-            return "leaves the corpus directory"
-        if not target.is_file():
-            return "does not exist"
+        if Path(path).suffix.lower() not in IMAGE_TYPES:
+            return f"is not an image file ({', '.join(sorted(IMAGE_TYPES))})"
+        try:
+            target = (root / path).resolve()
+            if not target.is_relative_to(root):
+                return "leaves the corpus directory"
+            if not target.is_file():
+                return "does not exist"
+        except (OSError, ValueError) as exc:
+            return f"cannot be read ({getattr(exc, 'strerror', None) or exc})"
         images.append(target.relative_to(root).as_posix())
         return None
 

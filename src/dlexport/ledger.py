@@ -66,6 +66,8 @@ class Ledger:
             raise CorpusError(problems)
         try:
             doc = json.loads(text)
+        except RecursionError:
+            raise CorpusError([Problem(path, 1, 1, "not a dlexport ledger: nested too deeply")]) from None
         except ValueError as exc:
             line, col = getattr(exc, "lineno", 1), getattr(exc, "colno", 1)
             raise CorpusError([Problem(path, line, col, f"not a dlexport ledger: {exc.args[0]}")]) from None

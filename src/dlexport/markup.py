@@ -10,11 +10,13 @@ template.
 from __future__ import annotations
 
 import html
+import posixpath
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import unquote
 
@@ -87,11 +89,13 @@ def browser_url(value: str) -> str:
 
 
 def local_path(url: str) -> str | None:
-    """The corpus-relative path an image URL names, or None when it is a URL or an absolute path."""
-    url = browser_url(url)
-    if not url or _SCHEME.match(url) or url.startswith(("/", "\\")):
+    """The corpus-relative path an image URL names, or None when it is a URL or an absolute path.
+    Backslashes count as slashes, as browsers read them."""
+    url = browser_url(url).replace("\\", "/")
+    if not url or _SCHEME.match(url) or url.startswith("/"):
         return None
-    return unquote(url.split("#", 1)[0].split("?", 1)[0])
+    path = unquote(url.split("#", 1)[0].split("?", 1)[0])
+    return None if "\0" in path else path
 
 
 @dataclass(frozen=True)
@@ -119,6 +123,30 @@ class Policy:
             scheme = _SCHEME.match(browser_url(value))
             return value if not scheme or scheme[1].lower() in _LINK_SCHEMES else None
         return value
+
+
+IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
+
+
+def corpus_images(root: Path, known: Iterable[str]) -> Callable[[str], str | None]:
+    """An image rule that lets through only images the loader accepted: returns the corpus-relative
+    path an image URL names, or None. It reads no file, so no URL can make a build read one."""
+    accepted = set(known)
+
+    def resolve(path: str) -> str | None:
+        try:
+            relative = (root / path).resolve().relative_to(root).as_posix()
+        except (OSError, ValueError):
+            return None
+        return relative if relative in accepted else None
+
+    return resolve
+
+
+def _handout_image(path: str) -> str | None:
+    """Handouts keep corpus paths (images are copied beside them): only image files below the folder."""
+    normal = posixpath.normpath(path)
+    return normal if normal.lower().endswith(IMAGE_TYPES) and not normal.startswith("..") else None
 
 
 def sanitize(fragment: str, policy: Policy = Policy()) -> str:
@@ -193,20 +221,54 @@ def check_markdown(text: str, image_exists: Callable[[str], str | None]) -> list
         findings.append(Finding(at(token, src, tag), message))
 
     tokens = parser().parse(text)
+    seen: set[str] = set()
     for block in tokens:
         if block.type == "html_block":
             for src in _img_sources(block.content):
+                seen.add(src)
                 image(src, block, "<img")
     for block, child in _inline_children(tokens):
         if child.type == "text" and "$" in child.content:
             offset = at(block, child.content) + child.content.index("$")
             findings.append(Finding(offset, "unbalanced math: '$' opened here is never closed"))
         elif child.type == "image":
-            image(unquote(str(child.attrs.get("src", ""))), block, "](")
+            seen.add(src := unquote(str(child.attrs.get("src", ""))))
+            image(src, block, "](")
         elif child.type == "html_inline":
             for src in _img_sources(child.content):
+                seen.add(src)
                 image(src, block, child.content)
+    # Every image the sanitiser itself would see, read by the same HTML parser (html5ever) as in rendering.
+    for src in _sanitizer_images(parser().render(text)):
+        if src not in seen and unquote(src) not in seen:
+            image(src, tokens[0] if tokens else Token("", "", 0), src)
+    # Anywhere in the text, code included: Anki's MathJax reads `\\(…\\)` in plain text too, and Anki
+    # plays `[sound:…]` wherever it stands.
+    for m in _UNSAFE_TEX.finditer(text):
+        findings.append(Finding(m.start(), f"TeX command {m[0]} is not allowed: {_TEX_WHY}"))
+    for m in _ANKI_MEDIA.finditer(text):
+        findings.append(
+            Finding(m.start(), f"'{m[0]}' is Anki's media syntax: Anki would play it on the card")
+        )
     return findings
+
+
+# MathJax commands that make links, styles or load code (Anki's MathJax autoloads them): never in a card.
+_UNSAFE_TEX = re.compile(r"\\(?:href|url|style|class|cssId|data|require|html[A-Za-z]*)(?![A-Za-z])")
+_TEX_WHY = "MathJax would make it a link, a style or load code on Anki cards"
+_ANKI_MEDIA = re.compile(r"\[(?:sound:|anki:)", re.I)
+
+
+def _sanitizer_images(html: str) -> list[str]:
+    found: list[str] = []
+
+    def keep(tag: str, attr: str, value: str) -> str | None:
+        if tag == "img" and attr == "src":
+            found.append(value)
+        return None
+
+    nh3.clean(html, tags={"img"}, attributes={"img": {"src"}}, url_schemes=set(), attribute_filter=keep)
+    return found
 
 
 def _img_sources(fragment: str) -> list[str]:
@@ -308,7 +370,7 @@ _MARKDOWN_ACTIVE = re.compile(r"[\\_*`\[\]<>{}|~^]")
 _VOID = {"img", "br", "hr"}
 # What handout templates write around the corpus text.
 _HANDOUT = Policy(
-    image=lambda path: path,
+    image=_handout_image,
     link_rel=None,  # GitHub sets its own
     extra_tags=frozenset({"details", "summary"}),
     extra_attributes=(("a", frozenset({"id"})), ("details", frozenset({"open"}))),
@@ -448,6 +510,12 @@ def github_markdown(text: str) -> str:
     """Corpus Markdown rewritten for GitHub: its math syntax, raw HTML sanitised. Image paths stay as
     they are: handouts keep the corpus's folder layout beside them."""
     return _mdformat(text, _GithubMath).strip()
+
+
+def markdown_text(text: str) -> str:
+    """Plain text (a title, a summary) to put into Markdown as text: every character that Markdown or
+    HTML could read as syntax is escaped."""
+    return re.sub(r"([\\`*_\[\]<>!#|~&{}()$])", r"\\\1", " ".join(text.split()))
 
 
 def tidy_markdown(page: str) -> str:

@@ -49,6 +49,12 @@ def build(
 
     `options` maps a format to option values (from flags), which override the settings file's."""
     check_settings(settings)
+    if unknown := set(options) - registry.names():
+        raise ConfigError(
+            f"no exporter named {', '.join(sorted(unknown))} (known: {', '.join(sorted(registry.names()))})"
+        )
+    for name, values in options.items():  # flags for formats this build does not run are checked too
+        registry.get(name).parse_options({**settings.exporters.get(name, {}), **values})
     context = BuildContext(settings.title, templates or settings.templates, progress, warn, jobs)
     exporters = [  # options are checked before anything is read or written
         cls(context, cls.parse_options({**settings.exporters.get(cls.name, {}), **options.get(cls.name, {})}))

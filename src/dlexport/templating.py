@@ -30,6 +30,8 @@ def builtin_templates() -> Path:
 def environment(user_dir: Path | None = None) -> Environment:
     builtin = FileSystemLoader(builtin_templates())
     loaders = [FileSystemLoader(user_dir)] if user_dir else []
+    from dlexport.markup import markdown_text
+
     env = Environment(
         loader=ChoiceLoader([*loaders, PrefixLoader({"default": builtin}, delimiter=":"), builtin]),
         undefined=StrictUndefined,
@@ -38,4 +40,5 @@ def environment(user_dir: Path | None = None) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["md"] = markdown_text  # plain text into Markdown templates, as text
     return env

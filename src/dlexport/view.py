@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from dlexport.errors import ExportError
 from dlexport.markup import HtmlRenderer, figures, github_markdown, plain_text
 from dlexport.model import Corpus, Entry
 
@@ -81,7 +82,10 @@ class HtmlFlavour(Flavour):
 
 class MarkdownFlavour(Flavour):
     def block(self, text: str, where: str) -> str:
-        return github_markdown(text)
+        try:
+            return github_markdown(text)
+        except RecursionError:  # mdformat recurses once per nested emphasis or list level
+            raise ExportError(f"{where}: Markdown nested too deeply to write as a handout") from None
 
     def inline(self, text: str, where: str) -> str:
         return " ".join(github_markdown(text).split())

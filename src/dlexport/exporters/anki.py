@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-import os
 import re
 import time
 from dataclasses import dataclass, field
@@ -12,10 +11,11 @@ from pathlib import Path
 
 import genanki
 
+from dlexport.errors import ConfigError
 from dlexport.exporters.apkg import PackagedNote, stable_id, write_apkg
-from dlexport.exporters.base import Exporter, build_time
+from dlexport.exporters.base import Exporter, build_time, source_date_epoch
 from dlexport.ledger import Ledger, content_hash
-from dlexport.markup import HtmlRenderer, Policy, mathjax
+from dlexport.markup import HtmlRenderer, Policy, corpus_images, markdown_text, mathjax, tidy_markdown
 from dlexport.model import Corpus
 from dlexport.output import atomic_target, write_text
 from dlexport.view import ChapterView, EntryView, HtmlFlavour, build_view
@@ -42,6 +42,19 @@ class AnkiOptions:
         default=False, metadata={"help": "give retitled topics' decks their new names (learners must rename)"}
     )
 
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", self.file):
+            raise ConfigError(
+                f"option anki.file must be a plain file name (letters, digits, . _ -), not {self.file!r}"
+            )
+        ledger = Path(self.ledger)
+        if ledger.is_absolute() or ".." in ledger.parts or not ledger.name:
+            raise ConfigError(
+                f"option anki.ledger must be a path inside the corpus folder, not {self.ledger!r}"
+            )
+        if not self.deck.strip() or "::" in self.deck:
+            raise ConfigError(f"option anki.deck must be one deck name without '::', not {self.deck!r}")
+
 
 class AnkiExporter(Exporter):
     name = "anki"
@@ -56,7 +69,10 @@ class AnkiExporter(Exporter):
         kinds = NoteTypes(
             self._model("Q&A", BASIC_FIELDS, ledger, now), self._model("Cloze", CLOZE_FIELDS, ledger, now)
         )
-        renderer = HtmlRenderer(mathjax, policy=Policy(image=lambda path: media_name(corpus.root / path)))
+        images = sorted({path for e in corpus.entries() for path in e.images})
+        packed = {path: media_name(corpus.root / path) for path in images}
+        known = corpus_images(corpus.root, images)
+        renderer = HtmlRenderer(mathjax, policy=Policy(image=lambda path: packed.get(known(path) or "")))
         advance = self.context.progress("anki: notes", sum(1 for _ in corpus.entries()))
         chapters = build_view(corpus, HtmlFlavour(renderer), advance=advance)
         names, renamed = self._deck_names(chapters, ledger)
@@ -73,11 +89,11 @@ class AnkiExporter(Exporter):
             for topic, note in _ghosts(corpus, decks, kinds, ledger, now):
                 notes[topic].append(note)
         media = {
-            t.id: {media_name(corpus.root / path): corpus.root / path for e in t.entries for path in e.images}
+            t.id: {packed[path]: corpus.root / path for e in t.entries for path in e.images}
             for t in corpus.topics
         }
-        for path in sorted({path for e in corpus.entries() for path in e.images}):
-            ledger.remember("images", path, media_name(corpus.root / path))
+        for path in images:
+            ledger.remember("images", path, packed[path])
 
         root = genanki.Deck(stable_id("deck", opts.deck), opts.deck)
         packages = [(f"{opts.file}.apkg", [root, *decks.values()], list(decks))]
@@ -259,7 +275,9 @@ def release_notes(deck: str, ledger: Ledger, retired: set[str], renamed: list[tu
 
     def line(guid: str) -> str:
         rec = ledger.records[guid]
-        return f"- {rec['question']} (`{rec['id']}`{', cloze' if rec['kind'] == 'cloze' else ''})"
+        return (
+            f"- {markdown_text(rec['question'])} (`{rec['id']}`{', cloze' if rec['kind'] == 'cloze' else ''})"
+        )
 
     added, updated = ledger.added(), ledger.updated()
     sections = {
@@ -288,13 +306,13 @@ def release_notes(deck: str, ledger: Ledger, retired: set[str], renamed: list[tu
             "Rename these decks in Anki first (Browse, right-click the deck, Rename), to exactly the",
             "new name, so that every card stays in one deck:",
             "",
-            *[f"- `{old}` → `{new}`" for old, new in renamed],
+            *[f"- {markdown_text(old)} → {markdown_text(new)}" for old, new in renamed],
             "",
         ]
     for title, items in sections.items():
         if items:
             out += [f"## {title}", "", *items, ""]
-    return "\n".join(out)
+    return tidy_markdown("\n".join(out))
 
 
 def media_name(path: Path) -> str:
@@ -306,5 +324,4 @@ def media_name(path: Path) -> str:
 
 def _zip_date() -> tuple[int, ...]:
     """Zip entry dates: SOURCE_DATE_EPOCH when set, else the zip format's epoch, never "now"."""
-    epoch = max(int(os.environ.get("SOURCE_DATE_EPOCH", 0)), 315532800)  # zip cannot date before 1980
-    return time.gmtime(epoch)[:6]
+    return time.gmtime(source_date_epoch() or 315532800)[:6]  # zip cannot date before 1980

@@ -19,9 +19,20 @@ from dlexport.model import Corpus
 from dlexport.templating import environment
 
 
+def source_date_epoch() -> int | None:
+    """SOURCE_DATE_EPOCH when set: whole seconds from 1980 (zip's first date) to 2106 (Anki's last)."""
+    value = os.environ.get("SOURCE_DATE_EPOCH")
+    if value is None:
+        return None
+    if not value.isdigit() or not 315532800 <= int(value) < 2**32:
+        raise ConfigError(f"SOURCE_DATE_EPOCH must be whole seconds between 315532800 (1980) and {2**32 - 1}")
+    return int(value)
+
+
 def build_time() -> int:
     """Now, or SOURCE_DATE_EPOCH when set, for reproducible builds."""
-    return int(os.environ.get("SOURCE_DATE_EPOCH", time.time()))
+    epoch = source_date_epoch()
+    return int(time.time()) if epoch is None else epoch
 
 
 @dataclass(frozen=True)
@@ -100,7 +111,7 @@ def _coerce(exporter: str, key: str, value: Any, hint: Any) -> Any:
         choices = typing.get_args(hint)
         if isinstance(value, str) and all(isinstance(c, int) for c in choices) and value.isdigit():
             value = int(value)
-        if value not in choices:
+        if isinstance(value, bool | float) or value not in choices:  # True == 1 and 2.0 == 2 in Python
             raise ConfigError(f"{where} must be one of {', '.join(map(str, choices))}, not {value!r}")
         return value
     if hint is bool and isinstance(value, str):

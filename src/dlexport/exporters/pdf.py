@@ -15,7 +15,7 @@ from typing import Literal
 
 from dlexport.errors import ConfigError, ExportError
 from dlexport.exporters.base import Exporter
-from dlexport.markup import HtmlRenderer, Policy
+from dlexport.markup import HtmlRenderer, Policy, corpus_images
 from dlexport.mathsvg import SvgMath, cache_file
 from dlexport.model import Corpus, Entry
 from dlexport.output import worker_pool, write_bytes
@@ -58,7 +58,8 @@ class PdfExporter(Exporter):
         advance = self.context.progress("pdf: entries", sum(1 for _ in corpus.entries()))
         with SvgMath(self.context.warn, cache=cache_file()) as math:
             # Images stay relative to the corpus, the documents' base URL; math comes as SVG data URIs.
-            renderer = HtmlRenderer(math, opts.code_style, Policy(image=lambda path: path, svg_data=True))
+            known = corpus_images(corpus.root, {path for e in corpus.entries() for path in e.images})
+            renderer = HtmlRenderer(math, opts.code_style, Policy(image=known, svg_data=True))
             chapters = build_view(corpus, HtmlFlavour(renderer), details=details, advance=advance)
 
         pages: dict[str, str] = {}
