@@ -91,3 +91,35 @@ def test_every_topic_has_entries_and_ids_are_unique():
     ids = [e.id for e in corpus().entries()]
     assert len(ids) == len(set(ids))
     assert all(t.entries for t in corpus().topics)
+
+
+def test_python_snippets_define_every_name(tmp_path):
+    """Code a reader copies must run as written: no name used without being defined (ruff F821)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    count = 0
+    for e in corpus().entries():
+        for name, text in texts(e):
+            for i, m in enumerate(re.finditer(r"```python\n(.*?)```", text, re.S)):
+                (tmp_path / f"{e.id}__{name}__{i}.py").write_text(m.group(1))
+                count += 1
+    ruff = Path(sys.executable).parent / "ruff"
+    result = subprocess.run(
+        [
+            ruff,
+            "check",
+            "--select",
+            "F821",
+            "--output-format",
+            "concise",
+            "--no-cache",
+            "--isolated",
+            tmp_path,
+        ],
+        capture_output=True,
+        text=True,
+    )
+    offenders = sorted({Path(line.split(":")[0]).name.split("__")[0] for line in result.stdout.splitlines()})
+    assert count > 100 and offenders == [], offenders
