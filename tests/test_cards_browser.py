@@ -190,3 +190,12 @@ def test_a_package_anki_cannot_import_is_one_problem(tmp_path):
     broken.write_bytes(b"not a zip")
     (problem,) = render_check(broken)
     assert problem.startswith("import failed: ")
+
+
+def test_check_deck_render_flag_reports_a_clean_deck(mini, tmp_path):
+    from conftest import run
+
+    assert run("build", "-f", "anki", "--content", mini, "--out", tmp_path / "out").exit_code == 0
+    result = run("check-deck", tmp_path / "out" / "anki" / "deep-learning.apkg", "--render")
+    assert result.exit_code == 0, result.output
+    assert "problem:" not in result.output

@@ -459,14 +459,20 @@ def import_(
     type=click.Path(path_type=Path, dir_okay=False),
     help="Rehearse a learner's upgrade from this older package: import it, review, import PACKAGE.",
 )
-def check_deck_command(package: Path, old: Path | None) -> None:
+@click.option(
+    "--render",
+    is_flag=True,
+    help="Also render every card in headless Chromium with Anki's MathJax, at phone and desktop width, "
+    "light and night, and report what does not read well.",
+)
+def check_deck_command(package: Path, old: Path | None, render: bool) -> None:
     """Import PACKAGE into a throw-away collection with Anki's own backend and report what it holds.
 
     Exits 1 when Anki reports any problem.
 
     \b
     Example:
-      dlexport check-deck out/anki/deep-learning.apkg
+      dlexport check-deck out/anki/deep-learning.apkg --render
     """
     from dlexport.deckcheck import check_deck
 
@@ -474,6 +480,10 @@ def check_deck_command(package: Path, old: Path | None) -> None:
         _check_upgrade(package, old)
         return
     report = check_deck(package)
+    if render:
+        from dlexport.deckcheck import render_check
+
+        report.problems += render_check(package)
     click.echo(f"{package}: {report.notes} notes, {report.cards} cards")
     click.echo(f"  decks: {', '.join(report.decks) or 'none'}")
     click.echo(f"  note types: {', '.join(report.note_types) or 'none'}")
