@@ -51,6 +51,8 @@ def test_a_user_template_overrides_and_extends_the_builtin(tmp_path, mini):
     [
         ("{% if %}", "topic.md:1: template error"),
         ("{{ no_such_value }}", "template md/topic.md: 'no_such_value' is undefined"),
+        # The view is typed: a field it lacks is a clean error, not an empty string.
+        ("{% for e in topic.entries %}{{ e.no_such_field }}{% endfor %}", "has no attribute 'no_such_field'"),
     ],
 )
 def test_template_mistakes_are_clean_errors(tmp_path, mini, template, message):
