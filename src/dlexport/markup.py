@@ -199,6 +199,8 @@ def check_markdown(text: str, image_exists: Callable[[str], str | None]) -> list
 
     `image_exists(path)` returns None for a usable corpus image, else what is wrong with it."""
     findings: list[Finding] = []
+    if not any(mark in text for mark in ("$", "<", "![", "\\", "[")):
+        return findings  # nothing that could open math, name an image, or be TeX or Anki syntax
     starts = _line_offsets(text)
 
     def at(token: Token, *needles: str) -> int:
@@ -239,7 +241,7 @@ def check_markdown(text: str, image_exists: Callable[[str], str | None]) -> list
                 seen.add(src)
                 image(src, block, child.content)
     # Every image the sanitiser itself would see, read by the same HTML parser (html5ever) as in rendering.
-    for src in _sanitizer_images(parser().render(text)):
+    for src in _sanitizer_images(parser().renderer.render(tokens, parser().options, {})):
         if src not in seen and unquote(src) not in seen:
             image(src, tokens[0] if tokens else Token("", "", 0), src)
     # Anywhere in the text, code included: Anki's MathJax reads `\\(…\\)` in plain text too, and Anki
