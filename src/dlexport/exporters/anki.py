@@ -15,7 +15,7 @@ from dlexport.errors import ConfigError
 from dlexport.exporters.apkg import PackagedNote, stable_id, write_apkg
 from dlexport.exporters.base import Exporter, build_time, source_date_epoch
 from dlexport.ledger import Ledger, content_hash
-from dlexport.markup import HtmlRenderer, Policy, corpus_images, markdown_text, mathjax, tidy_markdown
+from dlexport.markup import HtmlRenderer, Policy, corpus_images, markdown_text, mathjax
 from dlexport.model import Corpus
 from dlexport.output import atomic_target, write_text
 from dlexport.view import ChapterView, EntryView, HtmlFlavour, build_view
@@ -312,7 +312,7 @@ def release_notes(deck: str, ledger: Ledger, retired: set[str], renamed: list[tu
     for title, items in sections.items():
         if items:
             out += [f"## {title}", "", *items, ""]
-    return tidy_markdown("\n".join(out))
+    return "\n".join(out)  # every text in it is escaped with markdown_text
 
 
 def media_name(path: Path) -> str:
