@@ -23,16 +23,10 @@ from typing import Any
 from dlexport.output import write_text
 
 RECORD = ".dlexport-build.json"
-_LIBRARIES = (
-    "genanki",
-    "weasyprint",
-    "ziamath",
-    "markdown-it-py",
-    "mdformat",
-    "mdformat-gfm",
-    "nh3",
-    "pygments",
-)
+_LIBRARIES = (  # whatever shapes the bytes of an output
+    "genanki", "weasyprint", "pydyf", "fonttools", "ziamath", "font-source-sans-pro", "markdown-it-py",
+    "mdit-py-plugins", "mdformat", "mdformat-gfm", "nh3", "pygments", "jinja2",
+)  # fmt: skip
 
 
 def _files(root: Path) -> Iterable[Path]:
