@@ -167,20 +167,6 @@ def sanitize(fragment: str, policy: Policy = Policy()) -> str:
 # --- Checking (for validation) -------------------------------------------------------------------
 
 
-class _ImageSources(HTMLParser):
-    """`src` of every <img> in a fragment, entity-decoded the way a browser decodes attributes."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.sources: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "img":
-            self.sources += [value or "" for name, value in attrs if name == "src"]
-
-    handle_startendtag = handle_starttag
-
-
 @dataclass(frozen=True)
 class Finding:
     offset: int  # in the checked text
@@ -224,11 +210,6 @@ def check_markdown(text: str, image_exists: Callable[[str], str | None]) -> list
 
     tokens = parser().parse(text)
     seen: set[str] = set()
-    for block in tokens:
-        if block.type == "html_block":
-            for src in _img_sources(block.content):
-                seen.add(src)
-                image(src, block, "<img")
     for block, child in _inline_children(tokens):
         if child.type == "text" and "$" in child.content:
             offset = at(block, child.content) + child.content.index("$")
@@ -236,14 +217,11 @@ def check_markdown(text: str, image_exists: Callable[[str], str | None]) -> list
         elif child.type == "image":
             seen.add(src := unquote(str(child.attrs.get("src", ""))))
             image(src, block, "](")
-        elif child.type == "html_inline":
-            for src in _img_sources(child.content):
-                seen.add(src)
-                image(src, block, child.content)
-    # Every image the sanitiser itself would see, read by the same HTML parser (html5ever) as in rendering.
+    # Raw HTML images, read by the sanitiser's own HTML parser (html5ever): no tag or comment trick can
+    # show the renderer an image that validation did not see.
     for src in _sanitizer_images(parser().renderer.render(tokens, parser().options, {})):
-        if src not in seen and unquote(src) not in seen:
-            image(src, tokens[0] if tokens else Token("", "", 0), src)
+        if unquote(src) not in seen:
+            image(src, tokens[0] if tokens else Token("", "", 0), "<im")
     # Anywhere in the text, code included: Anki's MathJax reads `\\(…\\)` in plain text too, and Anki
     # plays `[sound:…]` wherever it stands.
     for m in _UNSAFE_TEX.finditer(text):
@@ -269,15 +247,22 @@ def _sanitizer_images(html: str) -> list[str]:
             found.append(value)
         return None
 
-    nh3.clean(html, tags={"img"}, attributes={"img": {"src"}}, url_schemes=set(), attribute_filter=keep)
+    # Schemes are listed so that their URLs reach `keep` and are reported; the renderer drops them all.
+    schemes = {
+        "http",
+        "https",
+        "ftp",
+        "file",
+        "data",
+        "javascript",
+        "vbscript",
+        "mailto",
+        "blob",
+        "ws",
+        "wss",
+    }
+    nh3.clean(html, tags={"img"}, attributes={"img": {"src"}}, url_schemes=schemes, attribute_filter=keep)
     return found
-
-
-def _img_sources(fragment: str) -> list[str]:
-    reader = _ImageSources()
-    reader.feed(fragment)
-    reader.close()
-    return reader.sources
 
 
 # --- Markdown to HTML ---------------------------------------------------------------------------

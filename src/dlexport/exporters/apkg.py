@@ -49,50 +49,39 @@ def write_apkg(
     """Write the package to `target`. `models` maps each note type to its mtime; `media` maps the file
     name inside Anki to the file on disk."""
     try:
-        _write(target, decks, models, notes, media, zip_time)
+        with tempfile.TemporaryDirectory(prefix="dlexport-apkg-") as tmp:
+            db_path = Path(tmp) / "collection.anki2"
+            conn = sqlite3.connect(db_path)
+            try:
+                cursor = conn.cursor()
+                cursor.executescript(APKG_SCHEMA)
+                cursor.executescript(APKG_COL)
+                (decks_json,) = cursor.execute("SELECT decks FROM col").fetchone()
+                all_decks = json.loads(decks_json)
+                all_decks.update({str(d.deck_id): d.to_json() for d in decks})
+                home = decks[0].deck_id
+                all_models = {str(m.model_id): m.to_json(mtime, home) for m, mtime in models.items()}
+                cursor.execute(
+                    "UPDATE col SET decks = ?, models = ?", (json.dumps(all_decks), json.dumps(all_models))
+                )
+                ids = itertools.count(_FIRST_ROW_ID)
+                for item in notes:
+                    item.note.write_to_db(cursor, item.mtime, item.deck_id, ids)
+                conn.commit()
+            finally:
+                conn.close()
+            with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
+                names = sorted(media)
+
+                def add(name: str, data: bytes) -> None:
+                    info = zipfile.ZipInfo(name, date_time=zip_time)
+                    info.compress_type = zipfile.ZIP_DEFLATED
+                    info.external_attr = 0o644 << 16
+                    zf.writestr(info, data)
+
+                add("collection.anki2", db_path.read_bytes())
+                add("media", json.dumps({str(i): name for i, name in enumerate(names)}).encode())
+                for i, name in enumerate(names):
+                    add(str(i), media[name].read_bytes())
     except (sqlite3.Error, OSError) as exc:  # a full disk shows up in sqlite as "disk I/O error"
         raise ExportError(f"cannot write {target}: {getattr(exc, 'strerror', None) or exc}") from None
-
-
-def _write(
-    target: Path,
-    decks: list[genanki.Deck],
-    models: dict[genanki.Model, int],
-    notes: list[PackagedNote],
-    media: dict[str, Path],
-    zip_time: tuple[int, ...],
-) -> None:
-    with tempfile.TemporaryDirectory(prefix="dlexport-apkg-") as tmp:
-        db_path = Path(tmp) / "collection.anki2"
-        conn = sqlite3.connect(db_path)
-        try:
-            cursor = conn.cursor()
-            cursor.executescript(APKG_SCHEMA)
-            cursor.executescript(APKG_COL)
-            (decks_json,) = cursor.execute("SELECT decks FROM col").fetchone()
-            all_decks = json.loads(decks_json)
-            all_decks.update({str(d.deck_id): d.to_json() for d in decks})
-            home = decks[0].deck_id
-            all_models = {str(m.model_id): m.to_json(mtime, home) for m, mtime in models.items()}
-            cursor.execute(
-                "UPDATE col SET decks = ?, models = ?", (json.dumps(all_decks), json.dumps(all_models))
-            )
-            ids = itertools.count(_FIRST_ROW_ID)
-            for item in notes:
-                item.note.write_to_db(cursor, item.mtime, item.deck_id, ids)
-            conn.commit()
-        finally:
-            conn.close()
-        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
-            names = sorted(media)
-
-            def add(name: str, data: bytes) -> None:
-                info = zipfile.ZipInfo(name, date_time=zip_time)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.external_attr = 0o644 << 16
-                zf.writestr(info, data)
-
-            add("collection.anki2", db_path.read_bytes())
-            add("media", json.dumps({str(i): name for i, name in enumerate(names)}).encode())
-            for i, name in enumerate(names):
-                add(str(i), media[name].read_bytes())
