@@ -20,7 +20,7 @@ from dlexport.mathsvg import SvgMath, cache_file
 from dlexport.model import Corpus, Entry
 from dlexport.output import worker_pool, write_bytes
 from dlexport.templating import builtin_templates
-from dlexport.view import HtmlFlavour, build_view, where
+from dlexport.view import ChapterView, HtmlFlavour, build_view, where
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,8 @@ class PdfExporter(Exporter):
     Options = PdfOptions
 
     def export(self, corpus: Corpus, dest: Path) -> list[Path]:
+        from dlexport.exporters.pdfbook import assemble, page_count  # pikepdf loads only for PDF builds
+
         corpus = corpus.active()
         opts: PdfOptions = self.options
         roots = [corpus.root, builtin_templates(), *_font_dirs(), *filter(None, [self.context.templates])]
@@ -62,34 +64,89 @@ class PdfExporter(Exporter):
             renderer = HtmlRenderer(math, opts.code_style, Policy(image=known, svg_data=True))
             chapters = build_view(corpus, HtmlFlavour(renderer), details=details, advance=advance)
 
-        pages: dict[str, str] = {}
-        whole = {"chapters": chapters, "contents": True, "layout": "cheatsheet"}
-        if opts.layout in ("all", "cheatsheet"):
-            pages["cheatsheet.pdf"] = self.render("pdf/sheet.html", **whole)
-            if len(chapters) > 1:
-                for c in chapters:
-                    pages[f"{c.id}.pdf"] = self.render(
-                        "pdf/sheet.html", chapters=[c], contents=False, layout="cheatsheet"
-                    )
-        if opts.layout in ("all", "quiz"):
-            pages["quiz.pdf"] = self.render("pdf/quiz.html", chapters=chapters, layout="quiz")
-        if details:
-            pages["handout.pdf"] = self.render("pdf/sheet.html", **{**whole, "layout": "handout"})
-
-        # Layouts are kept by what they are made from: an edit re-lays-out only the documents it changes.
+        # A document is assembled from parts laid out once each: a chapter's part is both its own sheet and
+        # a chapter of the whole. The fronts (cover, contents) and page numbers are laid out last.
         base_url = corpus.root.as_uri() + "/"
-        cache = layout_cache()
-        keys = {name: _layout_key(page, base_url, roots) for name, page in pages.items()}
-        results = {name: cached for name in pages if (cached := _cached(cache / f"{keys[name]}.pdf"))}
-        todo = sorted((n for n in pages if n not in results), key=lambda name: -len(pages[name]))
-        advance = self.context.progress("pdf: documents", len(todo))
-        for name, data in self._lay_out([(name, pages[name], base_url, roots) for name in todo]):
+        laid_out = _LayoutCache(base_url, roots)
+        parts, books = self._plan(chapters)
+        done = self._lay_out_all(parts, laid_out, "pdf: chapters")
+        pages = {name: page_count(data) for name, data in done.items()}
+        for book in (b for b in books if b.front):
+            own = 1  # pages the front takes: one, unless laying it out says otherwise
+            for _ in range(3):  # its length hardly depends on the page numbers it prints
+                page = self._front(book, chapters, pages, own)
+                front = self._lay_out_all({book.front: page}, laid_out, "pdf: contents")[book.front]
+                if (count := page_count(front)) == own:
+                    break
+                own = count
+            done[book.front], pages[book.front] = front, own
+        folios = [
+            f"{self.context.date}  ·  page {n} of {total}"
+            for book in books
+            for total in [sum(pages[part] for part in book.parts)]
+            for n in range(1, total + 1)
+        ]
+        stamps = self._lay_out_all(
+            {"folios": self.render("pdf/folios.html", folios=folios, layout="folios")}, laid_out, ""
+        )
+        laid_out.prune()
+        written, first = [], 0
+        for book in books:
+            data = assemble([done[part] for part in book.parts], stamps["folios"], first)
+            written.append(write_bytes(dest / book.name, data))
+            first += sum(pages[part] for part in book.parts)
+        return written
+
+    def _plan(self, chapters: list[ChapterView]) -> tuple[dict[str, str], list[Book]]:
+        """The parts to lay out (name: HTML) and the documents made of them."""
+        layout = self.options.layout
+        parts: dict[str, str] = {}
+        books: list[Book] = []
+        if layout in ("all", "cheatsheet", "handout"):
+            kind = "handout" if layout == "handout" else "cheatsheet"
+            for c in chapters:
+                parts[f"{kind}-{c.id}"] = self.render("pdf/chapter.html", chapter=c, layout=kind)
+            books.append(Book(f"{kind}.pdf", f"{kind}-front", [f"{kind}-{c.id}" for c in chapters]))
+            if kind == "cheatsheet" and len(chapters) > 1:
+                books += [Book(f"{c.id}.pdf", None, [f"cheatsheet-{c.id}"]) for c in chapters]
+        if layout in ("all", "quiz"):
+            for n, c in enumerate(chapters):
+                parts[f"quiz-{c.id}"] = self.render("pdf/quiz.html", chapter=c, layout="quiz")
+                parts[f"key-{c.id}"] = self.render("pdf/key.html", chapter=c, first=n == 0, layout="quiz")
+            body = [*(f"quiz-{c.id}" for c in chapters), *(f"key-{c.id}" for c in chapters)]
+            books.append(Book("quiz.pdf", "quiz-front", body))
+        return parts, books
+
+    def _front(self, book: Book, chapters: list[ChapterView], pages: dict[str, int], own: int) -> str:
+        """The cover and contents of `book`, which take `own` pages, each section with its first page."""
+        starts, page = {}, 1 + own
+        for part in book.body:
+            starts[part], page = page, page + pages[part]
+        sections = [
+            {"number": c.number, "title": c.title, "count": len(c.entries), "page": starts[part]}
+            for c, part in zip(chapters, book.body[: len(chapters)], strict=True)
+        ]
+        if key := book.body[len(chapters) :]:  # the quiz's answer key
+            sections.append({"number": "", "title": "Answer key", "count": 0, "page": starts[key[0]]})
+        return self.render(
+            "pdf/front.html",
+            chapters=chapters,
+            sections=sections,
+            questions=sum(len(c.entries) for c in chapters),
+            layout=book.front.removesuffix("-front"),
+        )
+
+    def _lay_out_all(self, documents: dict[str, str], cache: _LayoutCache, label: str) -> dict[str, bytes]:
+        """Lay out documents (name: HTML), taking each from the layout cache when it holds it."""
+        results = {name: data for name, page in documents.items() if (data := cache.get(page))}
+        todo = sorted((n for n in documents if n not in results), key=lambda name: -len(documents[name]))
+        advance = self.context.progress(label, len(todo)) if label and todo else lambda: None
+        jobs = [(name, documents[name], cache.base_url, cache.roots) for name in todo]
+        for name, data in self._lay_out(jobs):
             results[name] = data
-            with contextlib.suppress(OSError):  # a read-only cache only costs time
-                write_bytes(cache / f"{keys[name]}.pdf", data)
+            cache.put(documents[name], data)
             advance()
-        _prune(cache, keep=set(keys.values()))
-        return [write_bytes(dest / name, results[name]) for name in pages]
+        return results
 
     def _lay_out(self, jobs: list[tuple[str, str, str, list[Path]]]) -> Iterator[tuple[str, bytes]]:
         """WeasyPrint is single-threaded: documents are laid out side by side, the largest first."""
@@ -127,35 +184,60 @@ class PdfExporter(Exporter):
             self.context.warn(f"{where(e)}: the sheet fonts have no glyph for {shown}; they print as boxes")
 
 
+@dataclass(frozen=True)
+class Book:
+    """One printed document: its front (cover and contents, laid out last) if any, then its parts."""
+
+    name: str
+    front: str | None
+    body: list[str]
+
+    @property
+    def parts(self) -> list[str]:
+        return [self.front, *self.body] if self.front else self.body
+
+
+class _LayoutCache:
+    """Layouts kept by what they are made from (the HTML, the folders it may read, the library versions):
+    an edit re-lays-out only the parts it changes."""
+
+    def __init__(self, base_url: str, roots: list[Path]):
+        from importlib.metadata import version
+
+        self.base_url, self.roots = base_url, roots
+        self.folder = layout_cache()
+        self.salt = "\0".join([base_url, *map(str, roots), version("weasyprint"), version("pydyf")])
+        self.used: set[str] = set()
+
+    def key(self, page: str) -> str:
+        key = hashlib.sha256(f"{self.salt}\0{page}".encode()).hexdigest()
+        self.used.add(key)
+        return key
+
+    def get(self, page: str) -> bytes | None:
+        try:
+            data = (self.folder / f"{self.key(page)}.pdf").read_bytes()
+        except OSError:
+            return None
+        return data if data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF") else None  # torn
+
+    def put(self, page: str, data: bytes) -> None:
+        with contextlib.suppress(OSError):  # a read-only cache only costs time
+            write_bytes(self.folder / f"{self.key(page)}.pdf", data)
+
+    def prune(self, limit: int = 400) -> None:
+        """Keep this build's layouts and the most recent others, up to `limit` files."""
+        with contextlib.suppress(OSError):
+            others = sorted(
+                (p for p in self.folder.glob("*.pdf") if p.stem not in self.used),
+                key=lambda p: p.stat().st_mtime,
+            )
+            for path in others[: max(0, len(others) + len(self.used) - limit)]:
+                path.unlink()
+
+
 def layout_cache() -> Path:
     return cache_file().parent / "pdf"
-
-
-def _layout_key(page: str, base_url: str, roots: list[Path]) -> str:
-    from importlib.metadata import version
-
-    parts = [page, base_url, *map(str, roots), version("weasyprint"), version("pydyf")]
-    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
-
-
-def _cached(path: Path) -> bytes | None:
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    return (
-        data if data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF") else None
-    )  # never trust a torn file
-
-
-def _prune(cache: Path, keep: set[str], limit: int = 200) -> None:
-    """Keep this build's layouts and the most recent others, up to `limit` files."""
-    with contextlib.suppress(OSError):
-        others = sorted(
-            (p for p in cache.glob("*.pdf") if p.stem not in keep), key=lambda p: p.stat().st_mtime
-        )
-        for path in others[: max(0, len(others) + len(keep) - limit)]:
-            path.unlink()
 
 
 def _font_dirs() -> list[Path]:

@@ -1,0 +1,132 @@
+"""Documents assembled from parts laid out once each, read back with pypdf: the contents page points at the
+pages where chapters start, every page carries its number, and the outline and anchors hold every question."""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import pytest
+from conftest import run
+from pypdf import PdfReader
+from pypdf.generic import Destination
+
+WORDS = "gradient layer weight bias loss batch epoch tensor kernel stride token vector norm scale".split()
+TOPICS = {"alpha": "Alpha topic", "beta": "Beta topic", "gamma": "Gamma topic"}
+
+
+def write_corpus(root: Path) -> Path:
+    """Three topics long enough to fill several pages each."""
+    rng = random.Random(7)
+    root.mkdir()
+    (root / "sources.yaml").write_text("sources:\n  - {key: extra, title: Beyond the seeds}\n")
+    (root / "topics.yaml").write_text(
+        "topics:\n" + "".join(f"  - id: {t}\n    title: {title}\n" for t, title in TOPICS.items())
+    )
+    for t in TOPICS:
+        lines = [f"topic: {t}", "entries:"]
+        for i in range(16 if t != "beta" else 28):
+            words = " ".join(rng.choice(WORDS) for _ in range(rng.randint(60, 140)))
+            lines += [
+                f"  - id: {t}-q{i}",
+                f"    question: What is {t} question number {i}?",
+                f"    answer: {words.capitalize()}.",
+                "    difficulty: basic",
+            ]
+        (root / f"{t}.yaml").write_text("\n".join(lines) + "\n")
+    return root
+
+
+@pytest.fixture(scope="module")
+def pdf(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("assembly")
+    result = run("build", "-f", "pdf", "--content", write_corpus(root / "content"), "--out", root / "out")
+    assert result.exit_code == 0, result.output
+    return root / "out" / "pdf"
+
+
+def texts(reader: PdfReader) -> list[str]:
+    return [" ".join(page.extract_text().split()) for page in reader.pages]
+
+
+def page_of(reader: PdfReader, destination: Destination) -> int:
+    return reader.get_destination_page_number(destination) + 1
+
+
+def contents(page: str) -> dict[str, int]:
+    """Each contents line: its title and the page number printed at the end of its leader."""
+    return {m[1]: int(m[2]) for m in re.finditer(r"(\w+ topic|Answer key)[^.]*?[ .]+?(\d+)(?= |$)", page)}
+
+
+def test_the_contents_page_numbers_are_the_pages_where_chapters_start(pdf):
+    reader = PdfReader(pdf / "cheatsheet.pdf")
+    pages = texts(reader)
+    listed = contents(pages[0])
+    assert list(listed) == list(TOPICS.values())
+    for number, (title, page) in enumerate(listed.items(), 1):
+        assert pages[page - 1].startswith(f"{number} {title}"), (title, page)
+        assert page == 2 or f"{number} {title}" not in pages[page - 2]  # page 1 holds the contents
+    assert list(listed.values()) != [2, 3, 4]  # chapters span several pages: the numbers are not trivial
+    outline = [item for item in reader.outline if not isinstance(item, list)]
+    assert {item.title.split(". ", 1)[1]: page_of(reader, item) for item in outline} == listed
+
+
+def test_contents_lines_link_to_their_pages(pdf):
+    reader = PdfReader(pdf / "cheatsheet.pdf")
+    listed = contents(texts(reader)[0])
+    targets = []
+    for annot in reader.pages[0]["/Annots"]:
+        action = annot.get_object()["/A"]
+        assert action["/S"] == "/GoTo"
+        targets.append(reader.get_page_number(action["/D"][0].get_object()) + 1)
+    assert list(dict.fromkeys(targets)) == list(listed.values())  # a link per piece of each line
+
+
+@pytest.mark.parametrize("name", ["cheatsheet.pdf", "quiz.pdf", "beta.pdf"])
+def test_every_page_carries_its_number_and_the_total(pdf, name):
+    pages = texts(PdfReader(pdf / name))
+    for number, text in enumerate(pages, 1):
+        assert text.endswith(f"page {number} of {len(pages)}"), text[-80:]
+        assert text.count(" of ") >= 1 and len(re.findall(r"page \d+ of \d+", text)) == 1
+
+
+def test_the_outline_holds_every_chapter_and_question_on_its_page(pdf):
+    reader = PdfReader(pdf / "cheatsheet.pdf")
+    pages = texts(reader)
+    outline = reader.outline
+    chapters = [item for item in outline if not isinstance(item, list)]
+    questions = [item for group in outline if isinstance(group, list) for item in group]
+    assert [c.title for c in chapters] == [f"{n}. {t}" for n, t in enumerate(TOPICS.values(), 1)]
+    assert len(questions) == 16 + 28 + 16
+    for item in questions:
+        number, question = item.title.split(" ", 1)
+        assert f"{number} {question}" in pages[page_of(reader, item) - 1]
+
+
+def test_every_question_is_a_named_destination_on_its_page(pdf):
+    reader = PdfReader(pdf / "cheatsheet.pdf")
+    pages = texts(reader)
+    named = reader.named_destinations
+    for t in TOPICS:
+        for i in (0, 15):
+            assert f"What is {t} question number {i}?" in pages[page_of(reader, named[f"{t}-q{i}"]) - 1]
+
+
+def test_the_quiz_contents_point_at_each_chapter_and_the_answer_key(pdf):
+    reader = PdfReader(pdf / "quiz.pdf")
+    pages = texts(reader)
+    listed = contents(pages[0])
+    assert list(listed) == [*TOPICS.values(), "Answer key"]
+    assert pages[listed["Answer key"] - 1].startswith("Answer key 1 Alpha topic")
+    assert "What is beta question number 0?" in pages[listed["Beta topic"] - 1]
+
+
+def test_a_topic_sheet_is_its_chapter_of_the_whole(pdf):
+    whole = texts(PdfReader(pdf / "cheatsheet.pdf"))
+    start = contents(whole[0])["Beta topic"]
+    sheet = texts(PdfReader(pdf / "beta.pdf"))
+    body = [re.sub(r"page \d+ of \d+$", "", text) for text in sheet]
+    assert body == [
+        re.sub(r"page \d+ of \d+$", "", text) for text in whole[start - 1 : start - 1 + len(sheet)]
+    ]
