@@ -44,7 +44,6 @@ lint: $(STAMP)
 # Not part of `make test`: timings against the bare libraries (see benchmarks/bench.py).
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
-	$(BIN)/python benchmarks/bench_pdf.py --sizes 1000
 
 # Regenerate content/images/*.svg from figures/ (deterministic: same bytes on every run).
 figures: $(STAMP)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import os
 from collections.abc import Iterator
 from concurrent.futures import as_completed
@@ -52,52 +53,45 @@ class PdfExporter(Exporter):
         from dlexport.exporters.pdfbook import assemble, page_count  # pikepdf loads only for PDF builds
 
         corpus = corpus.active()
-        opts: PdfOptions = self.options
+        chapters = self.chapters(corpus)
+
+        # A document is assembled from parts laid out once each: a chapter's part is both its own sheet and
+        # a chapter of the whole. The fronts (cover, contents) and the page numbers are laid out last.
         roots = [corpus.root, builtin_templates(), *_font_dirs(), *filter(None, [self.context.templates])]
-        details = opts.layout == "handout"
+        layouts = _LayoutCache(corpus.root.as_uri() + "/", roots)
+        parts, books = self.plan(chapters)
+        laid_out = self._lay_out_all(parts, layouts, "pdf: chapters")
+        pages = {name: page_count(data) for name, data in laid_out.items()}
+        for book in books:
+            if book.front:
+                laid_out[book.front] = self._lay_out_front(book, chapters, pages, layouts)
+                pages[book.front] = page_count(laid_out[book.front])
+        totals = [sum(pages[part] for part in book.parts) for book in books]
+        folios = [
+            f"{self.context.date}  ·  page {n} of {total}" for total in totals for n in range(1, total + 1)
+        ]
+        page = self.render("pdf/folios.html", folios=folios, layout="folios")
+        stamps = self._lay_out_all({"folios": page}, layouts, "")["folios"]
+        layouts.prune()
+        firsts = itertools.accumulate(totals, initial=0)
+        return [
+            write_bytes(dest / book.name, assemble([laid_out[part] for part in book.parts], stamps, first))
+            for book, first in zip(books, firsts, strict=False)
+        ]
+
+    def chapters(self, corpus: Corpus) -> list[ChapterView]:
+        """The corpus as the sheets show it: answers (and details in a handout) in HTML, math in SVG."""
+        details = self.options.layout == "handout"
         for e in corpus.entries():
             self._check_glyphs(e, details)
         advance = self.context.progress("pdf: entries", sum(1 for _ in corpus.entries()))
         with SvgMath(self.context.warn, cache=cache_file()) as math:
             # Images stay relative to the corpus, the documents' base URL; math comes as SVG data URIs.
             known = corpus_images(corpus.root, {path for e in corpus.entries() for path in e.images})
-            renderer = HtmlRenderer(math, opts.code_style, Policy(image=known, svg_data=True))
-            chapters = build_view(corpus, HtmlFlavour(renderer), details=details, advance=advance)
+            renderer = HtmlRenderer(math, self.options.code_style, Policy(image=known, svg_data=True))
+            return build_view(corpus, HtmlFlavour(renderer), details=details, advance=advance)
 
-        # A document is assembled from parts laid out once each: a chapter's part is both its own sheet and
-        # a chapter of the whole. The fronts (cover, contents) and page numbers are laid out last.
-        base_url = corpus.root.as_uri() + "/"
-        laid_out = _LayoutCache(base_url, roots)
-        parts, books = self._plan(chapters)
-        done = self._lay_out_all(parts, laid_out, "pdf: chapters")
-        pages = {name: page_count(data) for name, data in done.items()}
-        for book in (b for b in books if b.front):
-            own = 1  # pages the front takes: one, unless laying it out says otherwise
-            for _ in range(3):  # its length hardly depends on the page numbers it prints
-                page = self._front(book, chapters, pages, own)
-                front = self._lay_out_all({book.front: page}, laid_out, "pdf: contents")[book.front]
-                if (count := page_count(front)) == own:
-                    break
-                own = count
-            done[book.front], pages[book.front] = front, own
-        folios = [
-            f"{self.context.date}  ·  page {n} of {total}"
-            for book in books
-            for total in [sum(pages[part] for part in book.parts)]
-            for n in range(1, total + 1)
-        ]
-        stamps = self._lay_out_all(
-            {"folios": self.render("pdf/folios.html", folios=folios, layout="folios")}, laid_out, ""
-        )
-        laid_out.prune()
-        written, first = [], 0
-        for book in books:
-            data = assemble([done[part] for part in book.parts], stamps["folios"], first)
-            written.append(write_bytes(dest / book.name, data))
-            first += sum(pages[part] for part in book.parts)
-        return written
-
-    def _plan(self, chapters: list[ChapterView]) -> tuple[dict[str, str], list[Book]]:
+    def plan(self, chapters: list[ChapterView]) -> tuple[dict[str, str], list[Book]]:
         """The parts to lay out (name: HTML) and the documents made of them."""
         layout = self.options.layout
         parts: dict[str, str] = {}
@@ -116,6 +110,21 @@ class PdfExporter(Exporter):
             body = [*(f"quiz-{c.id}" for c in chapters), *(f"key-{c.id}" for c in chapters)]
             books.append(Book("quiz.pdf", "quiz-front", body))
         return parts, books
+
+    def _lay_out_front(
+        self, book: Book, chapters: list[ChapterView], pages: dict[str, int], layouts: _LayoutCache
+    ) -> bytes:
+        """The front's contents give page numbers that count its own pages: one, unless laid out longer."""
+        from dlexport.exporters.pdfbook import page_count
+
+        own = 1
+        for _ in range(3):  # its length hardly depends on the numbers it prints: this settles at once
+            page = self._front(book, chapters, pages, own)
+            front = self._lay_out_all({book.front: page}, layouts, "pdf: contents")[book.front]
+            if (count := page_count(front)) == own:
+                break
+            own = count
+        return front
 
     def _front(self, book: Book, chapters: list[ChapterView], pages: dict[str, int], own: int) -> str:
         """The cover and contents of `book`, which take `own` pages, each section with its first page."""
