@@ -194,3 +194,16 @@ def test_figures_in_details_show_on_the_cheat_sheet(mini, tmp_path):
     (mini / "convnets.yaml").write_text(text.replace(figure, "") + "    details: |\n      More.\n\n" + figure)
     pdf, _ = build(mini, tmp_path / "out", "--layout", "cheatsheet")
     assert [name for page in PdfReader(pdf / "convnets.pdf").pages for name in page.images]
+
+
+def test_formulas_typeset_side_by_side_are_the_ones_typeset_one_by_one(tmp_path):
+    from dlexport.mathsvg import SvgMath, svg_image
+
+    wanted = [(rf"\frac{{a_{i}}}{{b}} + \sqrt{{{i}}}", i % 2 == 0) for i in range(20)]
+    warnings: list[str] = []
+    with SvgMath(warnings.append, cache=tmp_path / "math.json") as math:
+        math.typeset([*wanted, (r"\frac{", True)], jobs=2)
+        assert {math.cache[f"{int(d)}{tex}"] for tex, d in wanted} == {svg_image(tex, d) for tex, d in wanted}
+        assert r"1\frac{" not in math.cache  # left for rendering to report, naming the entry
+        math(r"\frac{", True, "basics.yaml:3")
+    assert warnings and "basics.yaml:3: cannot typeset formula" in warnings[0]

@@ -331,6 +331,17 @@ def mathjax(tex: str, display: bool, where: str = "") -> str:
     return f"\\[{tex}\\]" if display else f"\\({tex}\\)"
 
 
+def formulas(text: str) -> Iterator[tuple[str, bool]]:
+    """(TeX, display) of each formula in a fragment, as the renderers will be asked for it."""
+    tokens = parser().parse(text)
+    for token in tokens:
+        if token.type == "math_block":
+            yield token.content.strip(), True
+    for _, child in _inline_children(tokens):
+        if child.type in ("math_inline", "math_inline_double"):
+            yield child.content.strip(), child.type == "math_inline_double"
+
+
 def figures(text: str) -> list[tuple[str, str]]:
     """(corpus-relative path, alt text) of each Markdown image in a fragment, in order."""
     return [

@@ -12,13 +12,13 @@ import html
 import json
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
 
 from dlexport.mathtext import text_math
-from dlexport.output import write_text
+from dlexport.output import worker_pool, write_text
 
 _SIZE = 10.0  # ziamath's drawing size; the image is scaled to the text through em units
 _VIEWBOX = re.compile(r'viewBox="([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+)"')
@@ -68,6 +68,22 @@ class SvgMath:
             with contextlib.suppress(OSError):  # a read-only home only costs speed
                 write_text(self.cache_path, json.dumps(self.cache))
 
+    def typeset(self, formulas: Iterable[tuple[str, bool]], jobs: int) -> None:
+        """Typeset the formulas not cached yet side by side, before rendering asks for them one by one:
+        on a cold cache, typesetting is most of a PDF build's own time."""
+        todo = sorted(
+            (tex, display)
+            for tex, display in set(formulas)
+            if f"{int(display)}{tex}" not in self.cache and (display or not text_math(tex))
+        )
+        if jobs < 2 or len(todo) < 16:  # not worth starting processes for
+            return
+        with worker_pool(min(jobs, len(todo))) as pool:
+            for (tex, display), img in zip(todo, pool.map(_typeset, todo, chunksize=16), strict=True):
+                if img is not None:  # a formula that fails is reported when rendering asks for it
+                    self.cache[f"{int(display)}{tex}"] = img
+                    self.added = True
+
     def __call__(self, tex: str, display: bool, where: str = "") -> str:
         if not display and (simple := text_math(tex)):
             return simple
@@ -82,3 +98,10 @@ class SvgMath:
             self.warn(f"{where}: cannot typeset formula {tex!r} ({type(exc).__name__}); shown as TeX")
             code = f'<code class="tex">{html.escape(tex)}</code>'
             return f'<div class="math-display">{code}</div>' if display else code
+
+
+def _typeset(formula: tuple[str, bool]) -> str | None:
+    try:
+        return svg_image(*formula)
+    except Exception:  # ziamath raises many kinds; the renderer reports them, with the entry's name
+        return None

@@ -16,7 +16,7 @@ from typing import Literal
 
 from dlexport.errors import ConfigError, ExportError
 from dlexport.exporters.base import Exporter
-from dlexport.markup import HtmlRenderer, Policy, corpus_images
+from dlexport.markup import HtmlRenderer, Policy, corpus_images, formulas
 from dlexport.mathsvg import SvgMath, cache_file
 from dlexport.model import Corpus, Entry
 from dlexport.output import worker_pool, write_bytes
@@ -89,6 +89,10 @@ class PdfExporter(Exporter):
             # Images stay relative to the corpus, the documents' base URL; math comes as SVG data URIs.
             known = corpus_images(corpus.root, {path for e in corpus.entries() for path in e.images})
             renderer = HtmlRenderer(math, self.options.code_style, Policy(image=known, svg_data=True))
+            shown = (
+                t for e in corpus.entries() for t in (e.question, e.answer, e.details if details else None)
+            )
+            math.typeset((f for text in shown if text and "$" in text for f in formulas(text)), self.jobs())
             return build_view(corpus, HtmlFlavour(renderer), details=details, advance=advance)
 
     def plan(self, chapters: list[ChapterView]) -> tuple[dict[str, str], list[Book]]:
@@ -173,7 +177,7 @@ class PdfExporter(Exporter):
                 )
             return name, data
 
-        workers = min(len(jobs), self.context.jobs or os.cpu_count() or 1)
+        workers = min(len(jobs), self.jobs())
         if workers == 1:
             for job in jobs:
                 yield check(*lay_out(job))
@@ -181,6 +185,9 @@ class PdfExporter(Exporter):
         with worker_pool(workers) as pool:
             for future in as_completed([pool.submit(lay_out, job) for job in jobs]):
                 yield check(*future.result())
+
+    def jobs(self) -> int:
+        return self.context.jobs or os.cpu_count() or 1
 
     def render(self, template: str, **values) -> str:
         return super().render(template, options=self.options, fonts=_fonts(), **values)
