@@ -13,12 +13,13 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterable
+from concurrent.futures import Executor
 from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
 
 from dlexport.mathtext import text_math
-from dlexport.output import worker_pool, write_text
+from dlexport.output import write_text
 
 _SIZE = 10.0  # ziamath's drawing size; the image is scaled to the text through em units
 _VIEWBOX = re.compile(r'viewBox="([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+)"')
@@ -68,7 +69,7 @@ class SvgMath:
             with contextlib.suppress(OSError):  # a read-only home only costs speed
                 write_text(self.cache_path, json.dumps(self.cache))
 
-    def typeset(self, formulas: Iterable[tuple[str, bool]], jobs: int) -> None:
+    def typeset(self, formulas: Iterable[tuple[str, bool]], pool: Executor | None) -> None:
         """Typeset the formulas not cached yet side by side, before rendering asks for them one by one:
         on a cold cache, typesetting is most of a PDF build's own time."""
         todo = sorted(
@@ -76,13 +77,12 @@ class SvgMath:
             for tex, display in set(formulas)
             if f"{int(display)}{tex}" not in self.cache and (display or not text_math(tex))
         )
-        if jobs < 2 or len(todo) < 16:  # not worth starting processes for
+        if pool is None or len(todo) < 16:  # not worth the round trips
             return
-        with worker_pool(min(jobs, len(todo))) as pool:
-            for (tex, display), img in zip(todo, pool.map(_typeset, todo, chunksize=16), strict=True):
-                if img is not None:  # a formula that fails is reported when rendering asks for it
-                    self.cache[f"{int(display)}{tex}"] = img
-                    self.added = True
+        for (tex, display), img in zip(todo, pool.map(_typeset, todo, chunksize=16), strict=True):
+            if img is not None:  # a formula that fails is reported when rendering asks for it
+                self.cache[f"{int(display)}{tex}"] = img
+                self.added = True
 
     def __call__(self, tex: str, display: bool, where: str = "") -> str:
         if not display and (simple := text_math(tex)):

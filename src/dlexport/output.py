@@ -61,6 +61,7 @@ def worker_pool(processes: int) -> Iterator[ProcessPoolExecutor]:
         signal.signal(signal.SIGTERM, _terminate)
     pool = ProcessPoolExecutor(processes, initializer=_die_with_parent, initargs=(os.getpid(),))
     try:
+        pool.submit(os.getpid).result()  # fork every worker now, before the build starts threads
         yield pool
     except BrokenProcessPool:
         raise ExportError("a worker process died: build stopped, earlier outputs are intact") from None

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +15,8 @@ from dlexport.config import Settings
 from dlexport.corpus import load_corpus
 from dlexport.errors import ConfigError
 from dlexport.exporters.base import BuildContext, Exporter
-from dlexport.output import exclusive
+from dlexport.model import Corpus
+from dlexport.output import exclusive, worker_pool
 from dlexport.select import Selection, select
 from dlexport.templating import builtin_templates
 
@@ -55,32 +59,48 @@ def build(
         )
     for name, values in options.items():  # flags for formats this build does not run are checked too
         registry.get(name).parse_options({**settings.exporters.get(name, {}), **values})
-    context = BuildContext(settings.title, templates or settings.templates, progress, warn, jobs)
-    exporters = [  # options are checked before anything is read or written
-        cls(context, cls.parse_options({**settings.exporters.get(cls.name, {}), **options.get(cls.name, {})}))
+    chosen = [  # options are checked before anything is read or written
+        (cls, cls.parse_options({**settings.exporters.get(cls.name, {}), **options.get(cls.name, {})}))
         for cls in exporters_for(settings, formats)
     ]
     content = content or settings.content
+    templates = templates or settings.templates
     selection = selection or Selection()
-    folders = [content, builtin_templates(), *filter(None, [context.templates])]
+    folders = [content, builtin_templates(), *filter(None, [templates])]
 
-    def key(exporter: Exporter, files: str) -> str:
-        return inputs_key(files, [exporter.name, repr(exporter.options), selection, settings.title])
+    def key(cls: type[Exporter], options: Any, files: str) -> str:
+        return inputs_key(files, [cls.name, repr(options), selection, settings.title])
 
     out = out or settings.out
     written: list[Path] = []
     with exclusive(out):
         record = BuildRecord.load(out)
         before = files_digest(folders)
-        todo = [x for x in exporters if not record.fresh(x.name, key(x, before))]
+        todo = [(cls, opts) for cls, opts in chosen if not record.fresh(cls.name, key(cls, opts, before))]
         if todo:  # nothing is read, rendered or written for outputs that are up to date
             corpus = select(load_corpus(content), selection)
-            for exporter in todo:
-                files = exporter.export(corpus, out / exporter.name)
-                written += files
-                record.record(exporter.name, "", files)
+            workers = jobs or os.cpu_count() or 1
+            with worker_pool(workers) if workers > 1 else nullcontext() as pool:
+                context = BuildContext(settings.title, templates, progress, warn, pool)
+                exporters = [cls(context, opts) for cls, opts in todo]
+                for exporter, files in zip(exporters, _export(exporters, corpus, out), strict=True):
+                    written += files
+                    record.record(exporter.name, "", files)
             after = files_digest(folders)  # keyed after the build: the Anki ledger is an input it updates
-            for exporter in todo:
-                record.outputs[exporter.name]["key"] = key(exporter, after)
+            for cls, opts in todo:
+                record.outputs[cls.name]["key"] = key(cls, opts, after)
             record.save()
     return written
+
+
+def _export(exporters: list[Exporter], corpus: Corpus, out: Path) -> list[list[Path]]:
+    """Each format in a thread of its own when the build has workers: one format's Python work then runs
+    while the workers lay out another's pages. Each writes only its own folder."""
+    if len(exporters) == 1 or exporters[0].context.pool is None:
+        return [x.export(corpus, out / x.name) for x in exporters]
+    threads = ThreadPoolExecutor(len(exporters), thread_name_prefix="dlexport")
+    try:
+        futures = [threads.submit(x.export, corpus, out / x.name) for x in exporters]
+        return [future.result() for future in futures]
+    finally:  # on an error or an interrupt, do not wait here: the workers are stopped next
+        threads.shutdown(wait=False, cancel_futures=True)

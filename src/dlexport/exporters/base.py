@@ -8,6 +8,7 @@ import time
 import typing
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -45,7 +46,8 @@ class BuildContext:
         default=lambda label, total: lambda: None, compare=False
     )  # progress(label, total) -> advance()
     warn: Callable[[str], None] = field(default=lambda message: None, compare=False)
-    jobs: int = 0  # worker processes for an exporter that can use them; 0: one per core
+    # Worker processes the build's exporters share, for work that runs side by side; None: in this process.
+    pool: Executor | None = field(default=None, compare=False)
 
     @property
     def env(self) -> Environment:

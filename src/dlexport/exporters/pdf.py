@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import itertools
-import os
 from collections.abc import Iterator
 from concurrent.futures import as_completed
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from dlexport.exporters.base import Exporter
 from dlexport.markup import HtmlRenderer, Policy, corpus_images, formulas
 from dlexport.mathsvg import SvgMath, cache_file
 from dlexport.model import Corpus, Entry
-from dlexport.output import worker_pool, write_bytes
+from dlexport.output import write_bytes
 from dlexport.templating import builtin_templates
 from dlexport.view import ChapterView, HtmlFlavour, build_view, where
 
@@ -92,7 +91,9 @@ class PdfExporter(Exporter):
             shown = (
                 t for e in corpus.entries() for t in (e.question, e.answer, e.details if details else None)
             )
-            math.typeset((f for text in shown if text and "$" in text for f in formulas(text)), self.jobs())
+            math.typeset(
+                (f for text in shown if text and "$" in text for f in formulas(text)), self.context.pool
+            )
             return build_view(corpus, HtmlFlavour(renderer), details=details, advance=advance)
 
     def plan(self, chapters: list[ChapterView]) -> tuple[dict[str, str], list[Book]]:
@@ -177,17 +178,12 @@ class PdfExporter(Exporter):
                 )
             return name, data
 
-        workers = min(len(jobs), self.jobs())
-        if workers == 1:
+        if (pool := self.context.pool) is None:
             for job in jobs:
                 yield check(*lay_out(job))
             return
-        with worker_pool(workers) as pool:
-            for future in as_completed([pool.submit(lay_out, job) for job in jobs]):
-                yield check(*future.result())
-
-    def jobs(self) -> int:
-        return self.context.jobs or os.cpu_count() or 1
+        for future in as_completed([pool.submit(lay_out, job) for job in jobs]):
+            yield check(*future.result())
 
     def render(self, template: str, **values) -> str:
         return super().render(template, options=self.options, fonts=_fonts(), **values)
