@@ -42,11 +42,13 @@ def cold(out: Path) -> dict[str, str]:
     return {**os.environ, "XDG_CACHE_HOME": str(out.parent / f"cache-{time.monotonic_ns()}")}
 
 
-def start_pdf_build(content: Path, out: Path) -> tuple[subprocess.Popen, set[int]]:
+def start_pdf_build(content: Path, out: Path, *formats: str) -> tuple[subprocess.Popen, set[int]]:
+    """A build of `formats` (default: the PDF) caught with its workers running."""
+    chosen = [flag for name in formats or ("pdf",) for flag in ("-f", name)]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "dlexport", "build", "-f", "pdf", "--content", content, "--out", out],
+        [sys.executable, "-m", "dlexport", "build", *chosen, "--content", content, "--out", out],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
         env=cold(out),
     )
     deadline = time.monotonic() + 60
@@ -81,6 +83,16 @@ def test_killing_the_build_leaves_no_worker_and_old_outputs_intact(mini, tmp_pat
     (out / "pdf" / ".basics.pdf.stale.tmp").write_bytes(b"%PDF-")  # as a SIGKILL mid-write leaves
     subprocess.run([*cli, "--format", "md"], check=True, capture_output=True, timeout=120)
     assert list(out.rglob(".*.tmp")) == []  # the next run removes what a killed build left
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads /proc")
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_stopping_a_build_of_every_format_stops_its_formats_and_workers(mini, tmp_path, sig):
+    proc, workers = start_pdf_build(mini, tmp_path / "out", "anki", "md", "pdf")  # side by side
+    os.kill(proc.pid, sig)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode != 0 and b"Traceback" not in stderr, stderr
+    assert wait_gone(workers) == set(), "workers outlived the build"
 
 
 def test_killing_a_worker_fails_the_build_cleanly(mini, tmp_path):
