@@ -114,6 +114,11 @@ def exclusive(out: Path) -> Iterator[None]:
 
 
 def write_bytes(path: Path, data: bytes) -> Path:
+    """Write `data` to `path` atomically; a file that already holds exactly `data` is left alone, so its
+    time stamp still says when it last changed (an edit rewrites only the outputs that show it)."""
+    with contextlib.suppress(OSError):
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return path
     with atomic_target(path) as tmp:
         tmp.write_bytes(data)
     return path
