@@ -11,18 +11,22 @@ import contextlib
 import os
 import shutil
 from pathlib import Path
+from typing import ClassVar
 
+import mdformat
+import mdformat.plugins
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_hostile import assert_inert
 
+from dlexport import markup
 from dlexport.corpus import load_corpus
 from dlexport.errors import DlexportError
 from dlexport.exporters.anki import AnkiExporter
 from dlexport.exporters.base import BuildContext
 from dlexport.exporters.markdown import MarkdownExporter
-from dlexport.markup import HtmlRenderer, Policy, github_markdown, mathjax, parser, tidy_markdown
+from dlexport.markup import HtmlRenderer, Policy, Settled, github_markdown, mathjax, parser, tidy_markdown
 from dlexport.mathsvg import SvgMath
 
 SCALE = int(os.environ.get("DLEXPORT_FUZZ_EXAMPLES", "1"))
@@ -62,6 +66,53 @@ def test_fragments_render_to_inert_html_and_markdown(text):
         for piece in [token, *(token.children or [])]:
             if piece.type in ("html_block", "html_inline"):
                 assert_inert(piece.content)
+
+
+class _GithubRules(markup._GithubMath):
+    """The handout extensions with mdformat's own text and paragraph rules: what the shortcuts match."""
+
+    RENDERERS: ClassVar = {
+        k: v for k, v in markup._GithubMath.RENDERERS.items() if k not in ("text", "paragraph")
+    }
+
+
+class _TidyRules(markup._SafeHtml):
+    RENDERERS: ClassVar = {
+        k: v for k, v in markup._SafeHtml.RENDERERS.items() if k not in ("text", "paragraph")
+    }
+
+
+def mdformat_text(text: str, extension: type) -> str:
+    mdformat.plugins.PARSER_EXTENSIONS.setdefault(extension.__name__, extension)  # type: ignore[arg-type]
+    options = {"wrap": "keep", "number": False}
+    return mdformat.text(text, extensions={"gfm", extension.__name__}, options=options)
+
+
+# Prose, math and code, in the shapes that are written without mdformat's render tree, and near misses.
+PROSE = st.lists(
+    st.sampled_from([
+        "word", "Word", " ", "  ", "\n", "\n\n", "\n\n\n", "$x$", "$a_b$", "$x + 1$", "$a&b$", "$a  b$",
+        "$`x`$", "$$x^2$$", "\n$$\nx\n$$\n", "```py\n", "```\n", "~~~\n", "    code\n", "1. ", "2)", "- ",
+        "* ", "# ", "> ", "=", "---", "|", ":", "!", "?", ".", "(", "'", "é", "\u00a0", "\t", "`", "\\", "_",
+        "&amp;", "www.a.org", "a@b.co", "[x]", "<b>",
+    ]),
+    max_size=30,
+).map("".join)  # fmt: skip
+
+
+@fuzz(200)
+@given(st.one_of(TEXT, PROSE))
+def test_handout_markdown_is_what_mdformat_writes(text):
+    try:
+        expected = mdformat_text(text, _GithubRules).strip()
+    except RecursionError:
+        return
+    out = github_markdown(text)
+    assert out == expected
+    assert tidy_markdown(text) == mdformat_text(text, _TidyRules)
+    if isinstance(out, Settled):  # a page tidy leaves it as it is, between any blocks
+        page = f'<a id="x"></a>\n\n### 1 Q\n\n{out}\n\nRelated: [1 Q](#x)\n'
+        assert mdformat_text(page, _TidyRules) == page
 
 
 def write_corpus(root: Path, entry: object, images: bool = True) -> Path:

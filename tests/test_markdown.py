@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import mdformat
-from conftest import edit, run
+import pytest
+from conftest import ROOT, edit, run
 from markdown_it import MarkdownIt
+
+from dlexport.exporters import markdown as markdown_exporter
 
 MD = MarkdownIt("commonmark", {"html": True}).enable("table")
 
@@ -133,3 +137,65 @@ def test_jinja_syntax_in_answers_is_text(mini, tmp_path):
     )
     text = (build(mini, tmp_path / "out") / "basics.md").read_text()
     assert "Literally {{ 7 * 7 }} and {% if x %}." in text
+
+
+PLAIN_TOPIC = r"""topic: plain
+entries:
+  - id: plain-words
+    question: What is a plain question?
+    answer: |
+      Words, $x + 1$, $a_b$ and $\sigma(x)$ over
+      two lines, C# too.
+
+      $$\frac{1}{2}$$
+
+      ```python
+      def f(x):
+
+          return x
+      ```
+    details: |
+      More words and $y^2$:
+
+          indented code
+    difficulty: basic
+    tags: [alpha, b.c]
+    sources: [seed#1, extra]
+  - id: plain-math
+    question: What is $\sigma$ in a heading?
+    answer: Just one line.
+    difficulty: advanced
+    related: [plain-words]
+"""
+
+
+def plain_corpus(root: Path, with_mini: bool) -> Path:
+    """A topic whose page needs no tidy; with the mini corpus, also pages that do."""
+    if not with_mini:
+        for path in root.glob("*.yaml"):
+            if path.name not in ("topics.yaml", "sources.yaml"):
+                path.unlink()
+        (root / "topics.yaml").write_text("topics:\n")
+    topics = (root / "topics.yaml").read_text()
+    (root / "topics.yaml").write_text(f"{topics}  - id: plain\n    title: Plain\n    summary: Plain text.\n")
+    (root / "plain.yaml").write_text(PLAIN_TOPIC)
+    return root
+
+
+@pytest.mark.parametrize("with_mini", [True, False])
+@pytest.mark.parametrize("flags", [(), ("--single",), ("--answers", "collapsed")])
+def test_pages_left_untidied_are_what_the_tidy_writes(mini, tmp_path, monkeypatch, with_mini, flags):
+    # Templates copied into --templates are not the built-in ones: every page is then tidied whole.
+    content = plain_corpus(mini, with_mini)
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates" / "md", templates / "md")
+    shutil.copy(ROOT / "templates" / "macros.jinja", templates)
+    tidied: list[str] = []
+    tidy = markdown_exporter.tidy_markdown
+    monkeypatch.setattr(markdown_exporter, "tidy_markdown", lambda page: tidied.append(page) or tidy(page))
+    fast = build(content, tmp_path / "fast", *flags)
+    assert any("What is a plain question?" in page for page in tidied) == (with_mini and "--single" in flags)
+    slow = build(content, tmp_path / "slow", "--templates", templates, *flags)
+    assert any("What is a plain question?" in page for page in tidied)
+    for path in slow.rglob("*.md"):
+        assert (fast / path.relative_to(slow)).read_text() == path.read_text(), path.name

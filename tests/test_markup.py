@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dlexport.markup import HtmlRenderer, check_markdown, github_markdown, mathjax
+from dlexport.markup import HtmlRenderer, check_markdown, github_markdown, mathjax, tidy_markdown
 from dlexport.mathtext import text_math
 
 render = HtmlRenderer(mathjax).render
@@ -63,6 +63,15 @@ def test_highlighted_code_uses_inline_styles():
 def test_github_math_syntax():
     out = github_markdown(r"Plain $ab$, escaped $a_b$, display:" + "\n\n$$x^2$$\n")
     assert "$ab$" in out and "$`a_b`$" in out and "```math\nx^2\n```" in out
+
+
+def test_each_fragment_is_formatted_on_its_own():
+    # One parser serves every fragment: a link defined in one must not be a link in the next.
+    alone = github_markdown("See [a] and <b>x</b>.")
+    assert github_markdown("See [a].\n\n[a]: https://example.com/").endswith("[a]: https://example.com/")
+    assert github_markdown("See [a] and <b>x</b>.") == alone
+    assert tidy_markdown("See [a].\n\n[a]: https://example.com/\n") != tidy_markdown("See [a].\n")
+    assert tidy_markdown("See [a].\n") == "See [a].\n"
 
 
 @pytest.mark.parametrize(

@@ -353,6 +353,8 @@ def figures(text: str) -> list[tuple[str, str]]:
 
 def plain_text(text: str) -> str:
     """Markdown reduced to one line of text (for titles, bookmarks, link labels); math keeps its TeX."""
+    if plain_markdown(text):
+        return text
     parts = [
         child.content
         for _, child in _inline_children(parser().parse(text))
@@ -416,6 +418,51 @@ def _clean_html_run(fragment: str) -> str:
     return "".join(cleaner.out)
 
 
+# What mdformat escapes in text: backslashes, emphasis, brackets, HTML, code, entities, strikethrough,
+# table pipes; and tabs and newlines, which it rewrites.
+_ESCAPED_CHARS = re.compile(r"[\t\n\\*_\[\]<`&~|]")
+# Paragraph lines mdformat escapes or indents: those that could start another block (heading, quote,
+# list, break, setext line, HTML, table, fence) or begin or end with whitespace.
+_LINE_STARTS = frozenset("#>-*+=_<[|:`~0123456789")
+_PLAIN_CHILDREN = {"text", "softbreak", "math_inline"}
+
+
+@cache
+def _default_renderer(syntax: str) -> Any:
+    from mdformat.renderer import DEFAULT_RENDERERS
+
+    return DEFAULT_RENDERERS[syntax]
+
+
+def _escaped(text: str) -> bool:
+    """Whether mdformat's text rule may change `text` (a double space, or a `!` before a link, too)."""
+    return "  " in text or text.endswith("!") or _ESCAPED_CHARS.search(text) is not None
+
+
+def _plain_text(node: Any, context: Any) -> str:
+    """mdformat's text rule, which changes nothing in plain text; only run where it may."""
+    if context.do_wrap or _escaped(node.content):
+        return _default_renderer("text")(node, context)
+    return node.content
+
+
+def _plain_lines(text: str) -> bool:
+    return all(
+        line and line[0] not in _LINE_STARTS and not line[0].isspace() and not line[-1].isspace()
+        for line in text.split("\n")
+    )
+
+
+def _paragraph(node: Any, context: Any) -> str:
+    """mdformat's paragraph rule, which only escapes or trims the start and end of lines: a paragraph of
+    plain text and math whose lines start and end safely is written as its inline parts join."""
+    if not context.do_wrap and all(c.type in _PLAIN_CHILDREN for c in node.children[0].children):
+        text = node.children[0].render(context)
+        if _plain_lines(text):
+            return text
+    return _default_renderer("paragraph")(node, context)
+
+
 class _SafeHtml:
     """mdformat extension: raw HTML is written back only as the sanitiser leaves it."""
 
@@ -429,6 +476,8 @@ class _SafeHtml:
     RENDERERS: ClassVar[dict[str, Any]] = {
         "html_block": lambda node, context: _clean_html_run(node.content).strip("\n"),
         "html_inline": lambda node, context: _clean_html_run(node.content),
+        "text": _plain_text,
+        "paragraph": _paragraph,
     }
 
 
@@ -442,19 +491,19 @@ class _GithubMath(_SafeHtml):
         )
 
     @staticmethod
-    def _inline(node: Any, context: Any) -> str:
-        tex = node.content.strip()
+    def inline(content: str) -> str:
+        tex = content.strip()
         return f"$`{tex}`$" if _MARKDOWN_ACTIVE.search(tex) else f"${tex}$"
 
     @staticmethod
-    def _display(node: Any, context: Any) -> str:
-        return f"```math\n{node.content.strip()}\n```"
+    def display(content: str) -> str:
+        return f"```math\n{content.strip()}\n```"
 
     RENDERERS: ClassVar[dict[str, Any]] = {
         **_SafeHtml.RENDERERS,
-        "math_inline": _inline,
-        "math_inline_double": _display,
-        "math_block": _display,
+        "math_inline": lambda node, context: _GithubMath.inline(node.content),
+        "math_inline_double": lambda node, context: _GithubMath.display(node.content),
+        "math_block": lambda node, context: _GithubMath.display(node.content),
     }
 
 
@@ -496,18 +545,104 @@ def prose(text: str) -> str:
     return " ".join("".join(parts).split())
 
 
-def _mdformat(text: str, extension: type, number: bool = False) -> str:
+@cache
+def _formatter(extension: type, number: bool = False) -> MarkdownIt:
+    """mdformat's parser and renderer with GitHub Markdown and `extension`, as `mdformat.text` builds
+    them, built once: building them costs more than formatting a typical fragment."""
     import mdformat.plugins
+    from mdformat._util import build_mdit
+    from mdformat.renderer import MDRenderer
 
     mdformat.plugins.PARSER_EXTENSIONS.setdefault(extension.__name__, extension)  # type: ignore[arg-type]
-    options = {"wrap": "keep", "number": number}
-    return mdformat.text(text, extensions={"gfm", extension.__name__}, options=options)
+    options = {"wrap": "keep", "number": number, "filename": ""}
+    return build_mdit(MDRenderer, mdformat_opts=options, extensions=["gfm", extension.__name__])
+
+
+def _mdformat(text: str, extension: type, number: bool = False) -> str:
+    """`mdformat.text(text)` with the options and extensions every caller here uses."""
+    return _formatter(extension, number).render(text)
+
+
+class Settled(str):
+    """GitHub Markdown that a whole-page tidy (`tidy_markdown`) provably leaves as it is, wherever it
+    stands as a block between blank lines: plain paragraphs, math and code blocks only."""
+
+
+# Letters, digits, single spaces and punctuation that no Markdown reader or writer here takes for syntax.
+_PLAIN_CHARS = re.compile(r"""[\w ,.?'"()/%+=;-]*""")
+_UNSETTLED_TEX = re.compile(r"[`\n\t&]|  ")  # what a page tidy would re-read in `$…$` or $`…`$
+_UNSETTLED_INFO = re.compile(r"[`\\&]")  # what a re-read fence info string would unescape
+
+
+def plain_markdown(text: str) -> bool:
+    """Whether `text` is one line of words, starting with a letter, that no Markdown reader or writer
+    here changes: such a fragment is its own GitHub Markdown and its own plain text."""
+    return (
+        text[:1].isalpha()
+        and not text.endswith(" ")
+        and "_" not in text
+        and "  " not in text
+        and _PLAIN_CHARS.fullmatch(text) is not None
+    )
+
+
+def _plain_paragraph(inline: Token) -> str | None:
+    """A paragraph of plain text and math as mdformat writes it (see `_paragraph`), or None."""
+    parts = []
+    for child in inline.children or ():
+        if child.type == "text" and not _escaped(child.content):
+            parts.append(child.content)
+        elif child.type == "softbreak":
+            parts.append("\n")
+        elif child.type == "math_inline" and not _UNSETTLED_TEX.search(child.content.strip()):
+            parts.append(_GithubMath.inline(child.content))
+        else:
+            return None
+    text = "".join(parts)
+    return text if _plain_lines(text) else None
+
+
+def _code(token: Token) -> str | None:
+    """A code block as mdformat writes it (its `fence` rule, with no code formatters), or None when a
+    tidy would read it back differently: an info string with escapes, or a block left open."""
+    if _UNSETTLED_INFO.search(token.info) or not token.content.endswith("\n"):
+        return None
+    fence = "`" * max(3, 1 + max(map(len, re.findall("`+", token.content)), default=0))
+    return f"{fence}{token.info.strip()}\n{token.content}{fence}"
+
+
+def _settled_markdown(tokens: Sequence[Token]) -> str | None:
+    """What mdformat writes for a fragment of plain paragraphs, math and code blocks, written here
+    without building its render tree; None for any other fragment. Re-read without math (as a page
+    tidy reads it), the result is text, code spans and code blocks that mdformat writes back as they are."""
+    blocks = []
+    for token in tokens:
+        if token.type == "inline":
+            block = _plain_paragraph(token)
+        elif token.type == "math_block":
+            block = None if "`" in token.content else _GithubMath.display(token.content)
+        elif token.type in ("fence", "code_block"):
+            block = _code(token)
+        elif token.type in ("paragraph_open", "paragraph_close"):
+            continue
+        else:
+            return None
+        if block is None:
+            return None
+        blocks.append(block)
+    return "\n\n".join(blocks) if blocks else None
 
 
 def github_markdown(text: str) -> str:
     """Corpus Markdown rewritten for GitHub: its math syntax, raw HTML sanitised. Image paths stay as
-    they are: handouts keep the corpus's folder layout beside them."""
-    return _mdformat(text, _GithubMath).strip()
+    they are: handouts keep the corpus's folder layout beside them. A `Settled` result needs no tidy."""
+    if plain_markdown(text):
+        return Settled(text)
+    md, env = _formatter(_GithubMath), {}
+    tokens = md.parse(text, env)
+    if (settled := _settled_markdown(tokens)) is not None:
+        return Settled(settled.strip())
+    return md.renderer.render(tokens, md.options, env).strip()
 
 
 def markdown_text(text: str) -> str:

@@ -88,7 +88,9 @@ class MarkdownFlavour(Flavour):
             raise ExportError(f"{where}: Markdown nested too deeply to write as a handout") from None
 
     def inline(self, text: str, where: str) -> str:
-        return " ".join(github_markdown(text).split())
+        markdown = github_markdown(text)
+        line = " ".join(markdown.split())
+        return markdown if line == markdown else line  # a `Settled` mark holds only for the same text
 
 
 def where(entry: Entry) -> str:
