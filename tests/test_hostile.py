@@ -39,6 +39,8 @@ HOSTILE = [
     "`<img src=x onerror=alert(1)>` <img src=images/filter.png onerror=alert(1)>",
     "<div\nonclick='alert(1)'>x</div>",
     "<img src=images/filter.png onerror=alert(1)//",
+    "<pre><![x <script>alert(1)</script>",  # a declaration Python's html.parser asserts on
+    "<![CDATA[<script>alert(1)</script>]]>",
 ]
 
 

@@ -413,8 +413,11 @@ class _HtmlRun(HTMLParser):
 
 def _clean_html_run(fragment: str) -> str:
     cleaner = _HtmlRun()
-    cleaner.feed(fragment)
-    cleaner.close()
+    try:
+        cleaner.feed(fragment)
+        cleaner.close()
+    except AssertionError:  # html.parser asserts on some declarations (`<![x`): show the run as text
+        return html.escape(fragment, quote=False)
     return "".join(cleaner.out)
 
 
