@@ -4,6 +4,7 @@ everything, and report every problem at once as `path:line:col: message`."""
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,11 @@ class _File:
         self.lines = text.splitlines() if text is not None else []
         self.root = parse_yaml(path, text, problems) if text is not None else None
         self.broken = len(problems) > before
+
+    @cached_property
+    def folder(self) -> Path:
+        """The resolved folder of the file: images must lie below it (resolved once, when needed)."""
+        return self.path.parent.resolve()
 
     def error(self, node: Node, message: str, entry_id: str | None = None, offset: int | None = None) -> None:
         line, col = (node.line, node.col) if offset is None else position_in(node, offset, self.lines)
@@ -343,10 +349,10 @@ def _check_source(f: _File, item: Node, ref: str, sources: dict[str, Source], en
 
 def _check_markdown(f: _File, node: Node, entry_id: str | None) -> list[str]:
     """Report open math and bad images in one field; return the corpus images it shows."""
-    root = f.path.parent.resolve()
     images: list[str] = []
 
     def image_problem(path: str) -> str | None:
+        root = f.folder
         if Path(path).suffix.lower() not in IMAGE_TYPES:
             return f"is not an image file ({', '.join(sorted(IMAGE_TYPES))})"
         try:

@@ -218,8 +218,12 @@ def check_markdown(text: str, image_exists: Callable[[str], str | None]) -> list
             seen.add(src := unquote(str(child.attrs.get("src", ""))))
             image(src, block, "](")
     # Raw HTML images, read by the sanitiser's own HTML parser (html5ever): no tag or comment trick can
-    # show the renderer an image that validation did not see.
-    for src in _sanitizer_images(parser().renderer.render(tokens, parser().options, {})):
+    # show the renderer an image that validation did not see. Only raw HTML can put a tag in the
+    # rendered fragment besides the Markdown images checked above, so without it there is nothing to read.
+    html_images = (
+        _sanitizer_images(parser().renderer.render(tokens, parser().options, {})) if _has_html(tokens) else []
+    )
+    for src in html_images:
         if unquote(src) not in seen:
             image(src, tokens[0] if tokens else Token("", "", 0), "<im")
     # Anywhere in the text, code included: Anki's MathJax reads `\\(…\\)` in plain text too, and Anki
@@ -237,6 +241,11 @@ def check_markdown(text: str, image_exists: Callable[[str], str | None]) -> list
 _UNSAFE_TEX = re.compile(r"\\(?:href|url|style|class|cssId|data|require|html[A-Za-z]*)(?![A-Za-z])")
 _TEX_WHY = "MathJax would make it a link, a style or load code on Anki cards"
 _ANKI_MEDIA = re.compile(r"\[(?:sound:|anki:)", re.I)
+
+
+def _has_html(tokens: Sequence[Token]) -> bool:
+    """Whether a parsed fragment holds raw HTML, at any depth."""
+    return any(t.type in ("html_block", "html_inline") or _has_html(t.children or ()) for t in tokens)
 
 
 def _sanitizer_images(html: str) -> list[str]:
