@@ -13,6 +13,7 @@ from conftest import edit
 from dlexport import corpus as corpus_module
 from dlexport.corpus import load_corpus
 from dlexport.errors import CorpusError
+from dlexport.output import worker_pool
 
 
 @pytest.fixture
@@ -145,3 +146,29 @@ def test_an_unwritable_cache_only_costs_time(mini, tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))  # a file where the folder should be
     assert load_corpus(mini).topics
     assert load_corpus(mini).topics
+
+
+def test_files_checked_in_parallel_give_what_serial_checking_gives(mini, cache, monkeypatch):
+    serial = load_corpus(mini)
+    for record in cache.iterdir():
+        record.unlink()
+    monkeypatch.setattr(corpus_module, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    pools = []
+
+    def pool(workers):
+        pools.append(workers)
+        return worker_pool(workers)
+
+    monkeypatch.setattr(corpus_module, "worker_pool", pool)
+    assert everything(load_corpus(mini)) == everything(serial)
+    assert pools == [2]
+    assert len(list(cache.iterdir())) == 2  # the workers kept their results
+    edit(mini / "convnets.yaml", "sources: [seed#3, seed#4]", "sources: [seed#3, seed#5]")
+    edit(mini / "basics.yaml", "at most $1/4$", "at most $1/4")
+    with pytest.raises(CorpusError) as error:
+        load_corpus(mini)
+    assert [p.message for p in error.value.problems] == [
+        "unbalanced math: '$' opened here is never closed",
+        "'seed#5': seed has questions 1 to 4",
+    ]

@@ -4,6 +4,7 @@ everything, and report every problem at once as `path:line:col: message`."""
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 from functools import cached_property
 from pathlib import Path
@@ -23,7 +24,7 @@ from dlexport.model import (
     Topic,
     numbered,
 )
-from dlexport.output import cache_dir
+from dlexport.output import cache_dir, worker_pool
 from dlexport.yamlnodes import Node, parse_yaml, position_in
 
 TOPICS_FILE = "topics.yaml"
@@ -165,7 +166,7 @@ def load_corpus(root: Path | str) -> Corpus:
     context = (sorted(topic_meta), sorted((s.key, s.questions) for s in sources.values()))
     cache = CheckCache(_cache_folder(), context)
     paths = [p for p in sorted(root.glob("*.yaml")) if p.name not in (TOPICS_FILE, SOURCES_FILE)]
-    checked = [_topic_file(path, topic_meta, sources, cache) for path in paths]
+    checked = _topic_files(paths, set(topic_meta), sources, cache)
     entries, drafts, seen_topics = _gather(checked, topic_meta, problems)
 
     if problems:
@@ -222,19 +223,45 @@ def _load_sources(f: _File) -> dict[str, Source]:
     return out
 
 
-def _topic_file(path: Path, topic_meta: dict, sources: dict[str, Source], cache: CheckCache) -> TopicFile:
-    """One topic file, checked, or its result from the cache when nothing it depends on has changed."""
+PARALLEL_BYTES = 2 * 2**20  # this much to check pays for starting worker processes (measured at 10k entries)
+
+
+def _topic_files(
+    paths: list[Path], topic_ids: set[str], sources: dict[str, Source], cache: CheckCache
+) -> list[TopicFile]:
+    """Each topic file checked, or its result from the cache when nothing it depends on has changed.
+    When much is left to check, files are checked in parallel."""
+    checked: dict[Path, TopicFile] = {}
+    todo: list[tuple[Path, bytes, str]] = []
+    for path in paths:
+        problems: list[Problem] = []
+        data = read_bytes(path, problems)
+        if data is None:
+            checked[path] = TopicFile(path, problems)
+            continue
+        key = cache.key(data)
+        if (kept := cache.get(path, key)) is not None and _same_images(path, kept):
+            checked[path] = kept
+        else:
+            todo.append((path, data, key))
+    workers = min(len(todo), os.cpu_count() or 1)
+    if workers > 1 and sum(len(data) for _, data, _ in todo) >= PARALLEL_BYTES:
+        with worker_pool(workers) as pool:
+            futures = [pool.submit(_check_topic_file, *job, topic_ids, sources, cache) for job in todo]
+            checked |= {job[0]: future.result() for job, future in zip(todo, futures, strict=True)}
+    else:
+        checked |= {job[0]: _check_topic_file(*job, topic_ids, sources, cache) for job in todo}
+    return [checked[path] for path in paths]
+
+
+def _check_topic_file(
+    path: Path, data: bytes, key: str, topic_ids: set[str], sources: dict[str, Source], cache: CheckCache
+) -> TopicFile:
+    """Check one topic file with these bytes (the ones its key was made from) and keep a good result."""
     checked = TopicFile(path)
-    data = read_bytes(path, checked.problems)
-    if data is None:
-        return checked
-    key = cache.key(data)
-    if (kept := cache.get(path, key)) is not None and _same_images(path, kept):
-        return kept
     f = _File(path, checked.problems, decode(path, data, checked.problems))
-    _load_topic_file(f, checked, topic_meta, sources)
-    if not checked.problems:
-        cache.put(path, key, checked)
+    _load_topic_file(f, checked, topic_ids, sources)
+    cache.put(path, key, checked)
     return checked
 
 
@@ -250,13 +277,13 @@ def _same_images(path: Path, kept: TopicFile) -> bool:
     return all(_image(folder, written) == (None, relative) for written, relative in kept.images.items())
 
 
-def _load_topic_file(f: _File, checked: TopicFile, topic_meta: dict, sources: dict[str, Source]) -> None:
+def _load_topic_file(f: _File, checked: TopicFile, topic_ids: set[str], sources: dict[str, Source]) -> None:
     doc = f.mapping(f.root, {"topic": (str, True), "entries": (list, True)}, "a topic file")
     if not doc or "topic" not in doc:
         return
     topic_id = doc["topic"].value
     checked.topic_at = (doc["topic"].line, doc["topic"].col)
-    if topic_id not in topic_meta:
+    if topic_id not in topic_ids:
         f.error(doc["topic"], f"unknown topic '{topic_id}' (declare it in topics.yaml)")
         return
     checked.topic = topic_id
