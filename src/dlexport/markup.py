@@ -14,7 +14,7 @@ import posixpath
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, ClassVar
@@ -151,11 +151,16 @@ def _handout_image(path: str) -> str | None:
 
 def sanitize(fragment: str, policy: Policy = Policy()) -> str:
     """Clean HTML: no scripts, handlers, styles with URLs, `javascript:` links or foreign images."""
+    return _cleaner(policy).clean(fragment)
+
+
+@lru_cache(maxsize=32)
+def _cleaner(policy: Policy) -> nh3.Cleaner:
+    """One sanitiser per policy (nh3.clean would set one up again for every fragment)."""
     attributes = {tag: set(names) for tag, names in _ATTRIBUTES.items()}
     for tag, names in policy.extra_attributes:
         attributes.setdefault(tag, set()).update(names)
-    return nh3.clean(
-        fragment,
+    return nh3.Cleaner(
         tags=_TAGS | policy.extra_tags,
         attributes=attributes,
         url_schemes=_LINK_SCHEMES | {"data", "file"},  # data: and file: only where the policy allows
@@ -279,16 +284,27 @@ def _sanitizer_images(html: str) -> list[str]:
 
 def highlight_code(code: str, language: str, style: str) -> str:
     from pygments import highlight
-    from pygments.formatters import HtmlFormatter
+
+    return highlight(code, _lexer(language), _formatter(style))
+
+
+# Pygments lexers and formatters keep no state between uses; making them is most of the cost.
+@lru_cache(maxsize=64)
+def _lexer(language: str) -> Any:
     from pygments.lexers import TextLexer, get_lexer_by_name
     from pygments.util import ClassNotFound
 
     try:
-        lexer = get_lexer_by_name(language) if language else TextLexer()
+        return get_lexer_by_name(language) if language else TextLexer()
     except ClassNotFound:
-        lexer = TextLexer()
-    formatter = HtmlFormatter(noclasses=True, style=style, cssclass="code", wrapcode=True)
-    return highlight(code, lexer, formatter)
+        return TextLexer()
+
+
+@cache
+def _formatter(style: str) -> Any:
+    from pygments.formatters import HtmlFormatter
+
+    return HtmlFormatter(noclasses=True, style=style, cssclass="code", wrapcode=True)
 
 
 class _Html(RendererHTML):
