@@ -365,8 +365,15 @@ def figures(text: str) -> list[tuple[str, str]]:
     ]
 
 
+# One line of words and everyday punctuation, starting with a letter: CommonMark reads no syntax in it
+# (no list, heading, code, emphasis, escape, entity, link or math), so its plain text is itself.
+_NO_SYNTAX = re.compile(r"[A-Za-z][A-Za-z0-9 ,.?;:'\"()/-]*")
+
+
 def plain_text(text: str) -> str:
     """Markdown reduced to one line of text (for titles, bookmarks, link labels); math keeps its TeX."""
+    if _NO_SYNTAX.fullmatch(text):
+        return " ".join(text.split())  # what the parser would give, without parsing (most questions)
     parts = [
         child.content
         for _, child in _inline_children(parser().parse(text))
