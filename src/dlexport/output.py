@@ -57,7 +57,7 @@ def worker_pool(processes: int) -> Iterator[ProcessPoolExecutor]:
     """A process pool whose workers end with the build: on return, on any exception (KeyboardInterrupt
     from SIGINT, SystemExit from SIGTERM, a worker that died), and, through the death signal, when the
     build itself is killed."""
-    from concurrent.futures import ProcessPoolExecutor  # here: only builds that lay out pages need it
+    from concurrent.futures import ProcessPoolExecutor  # here: only work large enough for workers needs it
     from concurrent.futures.process import BrokenProcessPool
 
     main = threading.current_thread() is threading.main_thread()
@@ -67,10 +67,13 @@ def worker_pool(processes: int) -> Iterator[ProcessPoolExecutor]:
     pool = ProcessPoolExecutor(processes, initializer=_die_with_parent, initargs=(os.getpid(),))
     try:
         yield pool
+        # All work is done: the workers end on their own. (Killing them under a pool shut down without
+        # waiting can make the interpreter print an OSError from concurrent.futures at exit.)
+        pool.shutdown(wait=True)
     except BrokenProcessPool:
         raise ExportError("a worker process died: build stopped, earlier outputs are intact") from None
     finally:
-        workers = list(getattr(pool, "_processes", {}).values())  # the executor offers no terminate()
+        workers = list((getattr(pool, "_processes", None) or {}).values())  # the executor has no terminate()
         pool.shutdown(wait=False, cancel_futures=True)
         for worker in workers:
             worker.kill()
