@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import edit
 
+from dlexport import checkcache
 from dlexport import corpus as corpus_module
 from dlexport.corpus import load_corpus
 from dlexport.errors import CorpusError
@@ -172,3 +173,24 @@ def test_files_checked_in_parallel_give_what_serial_checking_gives(mini, cache, 
         "unbalanced math: '$' opened here is never closed",
         "'seed#5': seed has questions 1 to 4",
     ]
+
+
+def test_reordered_topics_renumber_kept_entries(mini, cache):
+    assert [e.number for e in load_corpus(mini).entries()][-1] == "2.1"
+    topics = (mini / "topics.yaml").read_text().split("  - id: ")
+    (mini / "topics.yaml").write_text("  - id: ".join([topics[0], topics[2], topics[1]]))
+    reordered = load_corpus(mini)
+    assert [(t.id, t.number) for t in reordered.topics] == [("convnets", 1), ("basics", 2)]
+    assert reordered.topics[0].entries[0].number == "1.1"
+    assert reordered.topics[1].entries[0].number == "2.1"
+
+
+def test_the_cache_keeps_this_corpus_and_the_most_recent_others(mini, cache):
+    load_corpus(mini)
+    cache.joinpath("0" * 32 + ".json").write_text("an old record")
+    ours = sorted(p.name for p in cache.iterdir() if not p.name.startswith("0"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(checkcache, "MAX_RECORDS", 2)
+        edit(mini / "basics.yaml", "at most $1/4$", "at most $1/5$")  # something to check again
+        load_corpus(mini)
+    assert sorted(p.name for p in cache.iterdir()) == ours

@@ -1,8 +1,9 @@
 """Topic files that passed their own checks, kept between runs in the user's cache folder.
 
 Validation is mostly per file: parsing, the schema, Markdown, math and images. What a topic file gave is
-kept under a key made of everything it depends on: the file's bytes, the topic ids and source keys it
-may cite, dlexport's code, the libraries that read it and the Python version. The images it shows are
+kept under a key made of everything it depends on: the file's bytes, the topic ids it may name (in
+order: they number the entries), the source keys it may cite, dlexport's code, the libraries that read
+it and the Python version. The images it shows are
 looked up again on every run (the loader does that), as only their names are in the file. Each record
 carries a hash of its own text: a record that is missing, stale or damaged is never used, and the file
 is simply checked again. Files with problems are never kept, so every report is made afresh.
@@ -30,9 +31,10 @@ from dlexport.output import write_bytes
 from dlexport.yamlnodes import Loader
 
 _FORMAT = 1  # of the records below
+MAX_RECORDS = 500  # one per topic file: a few corpora's worth
 # Whatever reads a corpus file; their own version attributes (importlib.metadata is slow to import).
 _LIBRARIES = (yaml, markdown_it, mdit_py_plugins, nh3)
-_ENTRY_FIELDS = tuple(f.name for f in fields(Entry) if f.name not in ("number", "path"))
+_ENTRY_FIELDS = tuple(f.name for f in fields(Entry) if f.name != "path")
 _TUPLE_FIELDS = frozenset(f.name for f in fields(Entry) if f.default == ())
 
 
@@ -45,7 +47,7 @@ class TopicFile:
     problems: list[Problem] = field(default_factory=list)
     topic: str | None = None  # None when the file names no topic or an unknown one (reported)
     topic_at: tuple[int, int] = (1, 1)
-    entries: list[Entry] = field(default_factory=list)  # those without problems, not yet numbered
+    entries: list[Entry] = field(default_factory=list)  # those without problems
     ids: list[tuple[str, int, int]] = field(default_factory=list)  # each well-formed id, where it stands
     refs: list[tuple[str | None, str, str, int, int]] = field(default_factory=list)  # id, target, key, at
     images: dict[str, str] = field(default_factory=dict)  # image path as written -> corpus-relative path
@@ -131,3 +133,15 @@ class CheckCache:
         body = json.dumps({"key": key, "file": checked.record()}, ensure_ascii=False).encode()
         with contextlib.suppress(OSError, DlexportError):  # a read-only cache only costs speed
             write_bytes(self._record_path(path), hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
+
+    def prune(self, paths: list[Path]) -> None:
+        """Keep the records of `paths` and the most recent others, up to MAX_RECORDS in all."""
+        if self.folder is None:
+            return
+        keep = {self._record_path(path) for path in paths}
+        with contextlib.suppress(OSError):
+            others = sorted(
+                (p for p in self.folder.glob("*.json") if p not in keep), key=lambda p: p.stat().st_mtime
+            )
+            for path in others[: max(0, len(others) + len(keep) - MAX_RECORDS)]:
+                path.unlink()

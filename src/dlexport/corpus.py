@@ -163,10 +163,10 @@ def load_corpus(root: Path | str) -> Corpus:
     if _present(root / SOURCES_FILE):
         sources = _load_sources(_File.read(root / SOURCES_FILE, problems))
 
-    context = (sorted(topic_meta), sorted((s.key, s.questions) for s in sources.values()))
-    cache = CheckCache(_cache_folder(), context)
+    chapters = {tid: n for n, tid in enumerate(topic_meta, 1)}
+    cache = CheckCache(_cache_folder(), (chapters, sorted((s.key, s.questions) for s in sources.values())))
     paths = [p for p in sorted(root.glob("*.yaml")) if p.name not in (TOPICS_FILE, SOURCES_FILE)]
-    checked = _topic_files(paths, set(topic_meta), sources, cache)
+    checked = _topic_files(paths, chapters, sources, cache)
     entries, drafts, seen_topics = _gather(checked, topic_meta, problems)
 
     if problems:
@@ -227,7 +227,7 @@ PARALLEL_BYTES = 2 * 2**20  # this much to check pays for starting worker proces
 
 
 def _topic_files(
-    paths: list[Path], topic_ids: set[str], sources: dict[str, Source], cache: CheckCache
+    paths: list[Path], chapters: dict[str, int], sources: dict[str, Source], cache: CheckCache
 ) -> list[TopicFile]:
     """Each topic file checked, or its result from the cache when nothing it depends on has changed.
     When much is left to check, files are checked in parallel."""
@@ -247,20 +247,22 @@ def _topic_files(
     workers = min(len(todo), os.cpu_count() or 1)
     if workers > 1 and sum(len(data) for _, data, _ in todo) >= PARALLEL_BYTES:
         with worker_pool(workers) as pool:
-            futures = [pool.submit(_check_topic_file, *job, topic_ids, sources, cache) for job in todo]
+            futures = [pool.submit(_check_topic_file, *job, chapters, sources, cache) for job in todo]
             checked |= {job[0]: future.result() for job, future in zip(todo, futures, strict=True)}
     else:
-        checked |= {job[0]: _check_topic_file(*job, topic_ids, sources, cache) for job in todo}
+        checked |= {job[0]: _check_topic_file(*job, chapters, sources, cache) for job in todo}
+    if todo:
+        cache.prune(paths)
     return [checked[path] for path in paths]
 
 
 def _check_topic_file(
-    path: Path, data: bytes, key: str, topic_ids: set[str], sources: dict[str, Source], cache: CheckCache
+    path: Path, data: bytes, key: str, chapters: dict[str, int], sources: dict[str, Source], cache: CheckCache
 ) -> TopicFile:
     """Check one topic file with these bytes (the ones its key was made from) and keep a good result."""
     checked = TopicFile(path)
     f = _File(path, checked.problems, decode(path, data, checked.problems))
-    _load_topic_file(f, checked, topic_ids, sources)
+    _load_topic_file(f, checked, chapters, sources)
     cache.put(path, key, checked)
     return checked
 
@@ -277,20 +279,25 @@ def _same_images(path: Path, kept: TopicFile) -> bool:
     return all(_image(folder, written) == (None, relative) for written, relative in kept.images.items())
 
 
-def _load_topic_file(f: _File, checked: TopicFile, topic_ids: set[str], sources: dict[str, Source]) -> None:
+def _load_topic_file(
+    f: _File, checked: TopicFile, chapters: dict[str, int], sources: dict[str, Source]
+) -> None:
     doc = f.mapping(f.root, {"topic": (str, True), "entries": (list, True)}, "a topic file")
     if not doc or "topic" not in doc:
         return
     topic_id = doc["topic"].value
     checked.topic_at = (doc["topic"].line, doc["topic"].col)
-    if topic_id not in topic_ids:
+    if topic_id not in chapters:
         f.error(doc["topic"], f"unknown topic '{topic_id}' (declare it in topics.yaml)")
         return
     checked.topic = topic_id
+    # Entries get the number `numbered` gives them (it checks), so that each is made once.
+    published = 0
     for node in doc["entries"].value if "entries" in doc else []:
-        entry = _load_entry(f, checked, node, topic_id, sources)
-        if entry:
+        number = f"{chapters[topic_id]}.{published + 1}"
+        if entry := _load_entry(f, checked, node, topic_id, sources, number):
             checked.entries.append(entry)
+            published += bool(entry.number)
 
 
 def _gather(
@@ -331,7 +338,9 @@ def _gather(
     return entries, drafts, seen_topics
 
 
-def _load_entry(f: _File, checked: TopicFile, node: Node, topic_id: str, sources) -> Entry | None:
+def _load_entry(
+    f: _File, checked: TopicFile, node: Node, topic_id: str, sources: dict[str, Source], number: str
+) -> Entry | None:
     id_node = node.value.get("id") if node.kind == "mapping" else None
     entry_id = id_node.value if id_node and isinstance(id_node.value, str) else None
     e = f.mapping(node, ENTRY_FIELDS, f"entry '{entry_id}'" if entry_id else "an entry", entry_id)
@@ -404,6 +413,7 @@ def _load_entry(f: _File, checked: TopicFile, node: Node, topic_id: str, sources
         status=optional.get("status"),
         duplicate_of=optional.get("duplicate_of"),
         incomplete=bool(optional.get("incomplete")),
+        number="" if optional.get("retired") or optional.get("status") == "draft" else number,
         images=tuple(dict.fromkeys(images)),
         path=f.path,
         line=node.line,
