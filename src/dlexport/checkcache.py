@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import sys
 from dataclasses import dataclass, field, fields
 from functools import cache
@@ -108,8 +109,9 @@ class CheckCache:
         return hashlib.sha256(self.prefix + data).hexdigest()
 
     def _record_path(self, path: Path) -> Path:
-        # One record per corpus file (by where it is), overwritten when the file changes.
-        name = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:32]
+        # One record per corpus file (by where it is), overwritten when the file changes. realpath, unlike
+        # Path.resolve, never raises (a symbolic link loop is a problem the loader reports).
+        name = hashlib.sha256(os.path.realpath(path).encode()).hexdigest()[:32]
         return self.folder / f"{name}.json"  # type: ignore[operator]
 
     def get(self, path: Path, key: str) -> TopicFile | None:
