@@ -225,9 +225,9 @@ def check_markdown(text: str, image_exists: Callable[[str], str | None]) -> list
     # Raw HTML images, read by the sanitiser's own HTML parser (html5ever): no tag or comment trick can
     # show the renderer an image that validation did not see. Only raw HTML can put a tag in the
     # rendered fragment besides the Markdown images checked above, so without it there is nothing to read.
-    html_images = (
-        _sanitizer_images(parser().renderer.render(tokens, parser().options, {})) if _has_html(tokens) else []
-    )
+    html_images: list[str] = []
+    if "<" in text and _has_html(tokens):  # raw HTML, as every tag, begins with a '<'
+        html_images = _sanitizer_images(parser().renderer.render(tokens, parser().options, {}))
     for src in html_images:
         if unquote(src) not in seen:
             image(src, tokens[0] if tokens else Token("", "", 0), "<im")
