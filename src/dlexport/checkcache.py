@@ -93,6 +93,10 @@ def _code() -> str:
         digest.update(f"{path.relative_to(package).as_posix()}\0".encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     versions = {module.__name__: getattr(module, "__version__", "?") for module in _LIBRARIES}
+    with contextlib.suppress(ImportError):  # the C parser's own library, when PyYAML has it
+        from yaml._yaml import get_version_string
+
+        versions["libyaml"] = get_version_string()
     return json.dumps([_FORMAT, digest.hexdigest(), versions, sys.version, Loader.__name__])
 
 
