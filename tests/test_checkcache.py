@@ -194,3 +194,11 @@ def test_the_cache_keeps_this_corpus_and_the_most_recent_others(mini, cache):
         edit(mini / "basics.yaml", "at most $1/4$", "at most $1/5$")  # something to check again
         load_corpus(mini)
     assert sorted(p.name for p in cache.iterdir()) == ours
+
+
+def test_other_code_or_libraries_check_everything_again(mini, cache, checked, monkeypatch):
+    load_corpus(mini)
+    monkeypatch.setattr(checkcache, "_code", lambda: "another version")
+    checked.clear()
+    load_corpus(mini)
+    assert sorted(checked) == ["basics.yaml", "convnets.yaml"]
