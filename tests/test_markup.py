@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from dlexport.markup import HtmlRenderer, check_markdown, github_markdown, mathjax, tidy_markdown
+from dlexport.markup import (
+    HtmlRenderer,
+    check_markdown,
+    github_markdown,
+    mathjax,
+    parser,
+    plain_text,
+    tidy_markdown,
+)
 from dlexport.mathtext import text_math
 
 render = HtmlRenderer(mathjax).render
@@ -91,3 +101,32 @@ def test_simple_formulas_are_set_as_math_text(tex, html):
 @pytest.mark.parametrize("tex", [r"\frac{1}{2}", r"\sqrt{d}", r"\mathbf{x}", r"x^{\frac{1}{2}}", "{a}"])
 def test_anything_else_is_left_to_the_typesetter(tex):
     assert text_math(tex) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="abXYZ0189 ,.?;:'\"()/-", max_size=40).map(lambda rest: "W" + rest))
+def test_plain_text_without_syntax_is_what_the_parser_gives(text):
+    """The shortcut for text without Markdown syntax agrees with reading it through the parser."""
+    parsed = " ".join(
+        "".join(
+            child.content
+            for block in parser().parse(text)
+            for child in block.children or []
+            if child.type in ("text", "text_special", "code_inline", "math_inline", "math_inline_double")
+        ).split()
+    )
+    assert plain_text(text) == parsed
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        ("What is a CNN, and why (still) use one?", "What is a CNN, and why (still) use one?"),
+        ("What is  *attention*?", "What is attention?"),
+        ("1. What", "What"),
+        ("Why `x` and $y$?", "Why x and y?"),
+        ("A & B", "A & B"),
+    ],
+)
+def test_plain_text(text, plain):
+    assert plain_text(text) == plain

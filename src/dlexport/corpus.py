@@ -3,10 +3,14 @@ everything, and report every problem at once as `path:line:col: message`."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from dlexport.checkcache import CheckCache, TopicFile
 from dlexport.errors import CorpusError, Problem
 from dlexport.markup import IMAGE_TYPES, check_markdown
 from dlexport.model import (
@@ -20,6 +24,7 @@ from dlexport.model import (
     Topic,
     numbered,
 )
+from dlexport.output import cache_dir, worker_pool
 from dlexport.yamlnodes import Node, parse_yaml, position_in
 
 TOPICS_FILE = "topics.yaml"
@@ -44,14 +49,22 @@ _TYPE_NAMES = {
 class _File:
     """One YAML file being checked: its nodes, its source lines, and where its problems go."""
 
-    def __init__(self, path: Path, problems: list[Problem]):
+    def __init__(self, path: Path, problems: list[Problem], text: str | None):
         self.path = path
         self.problems = problems
         before = len(problems)
-        text = read_text(path, problems)
         self.lines = text.splitlines() if text is not None else []
         self.root = parse_yaml(path, text, problems) if text is not None else None
         self.broken = len(problems) > before
+
+    @classmethod
+    def read(cls, path: Path, problems: list[Problem]) -> _File:
+        return cls(path, problems, read_text(path, problems))
+
+    @cached_property
+    def folder(self) -> Path:
+        """The resolved folder of the file: images must lie below it (resolved once, when needed)."""
+        return self.path.parent.resolve()
 
     def error(self, node: Node, message: str, entry_id: str | None = None, offset: int | None = None) -> None:
         line, col = (node.line, node.col) if offset is None else position_in(node, offset, self.lines)
@@ -102,6 +115,12 @@ MAX_FILE_BYTES = 64 * 1024 * 1024  # far beyond any real topic file; keeps a str
 
 def read_text(path: Path, problems: list[Problem]) -> str | None:
     """A corpus file's text, or None with the reason in `problems` (not a file, unreadable, not UTF-8)."""
+    data = read_bytes(path, problems)
+    return None if data is None else decode(path, data, problems)
+
+
+def read_bytes(path: Path, problems: list[Problem]) -> bytes | None:
+    """A corpus file's bytes, or None with the reason in `problems` (not a file, too large, unreadable)."""
     try:
         if not path.is_file():
             what = "a broken symbolic link" if path.is_symlink() else "not a regular file"
@@ -110,10 +129,14 @@ def read_text(path: Path, problems: list[Problem]) -> str | None:
         if path.stat().st_size > MAX_FILE_BYTES:
             problems.append(Problem(path, 0, 0, f"larger than {MAX_FILE_BYTES // 2**20} MiB"))
             return None
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         problems.append(Problem(path, 0, 0, f"cannot read: {exc.strerror or exc}"))
         return None
+
+
+def decode(path: Path, data: bytes, problems: list[Problem]) -> str | None:
+    """`data` as UTF-8 text, or None with where it is not in `problems`."""
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -135,33 +158,16 @@ def load_corpus(root: Path | str) -> Corpus:
     if not _present(root / TOPICS_FILE):
         raise CorpusError([Problem(root / TOPICS_FILE, 1, 1, "no topics.yaml: is this a corpus directory?")])
 
-    topic_meta = _load_topics(_File(root / TOPICS_FILE, problems))
-    sources = _load_sources(_File(root / SOURCES_FILE, problems)) if _present(root / SOURCES_FILE) else {}
+    topic_meta = _load_topics(_File.read(root / TOPICS_FILE, problems))
+    sources: dict[str, Source] = {}
+    if _present(root / SOURCES_FILE):
+        sources = _load_sources(_File.read(root / SOURCES_FILE, problems))
 
-    entries: dict[str, list[Entry]] = {tid: [] for tid in topic_meta}
-    drafts: dict[str, list[Entry]] = {tid: [] for tid in topic_meta}
-    seen_ids: dict[str, Problem] = {}
-    seen_topics: dict[str, Path] = {}
-    pending_related: list[tuple[_File, Node, str, str, str]] = []  # (file, node, id, target, key)
-    for path in sorted(root.glob("*.yaml")):
-        if path.name in (TOPICS_FILE, SOURCES_FILE):
-            continue
-        f = _File(path, problems)
-        topic_id = _load_topic_file(
-            f, topic_meta, seen_topics, sources, seen_ids, entries, drafts, pending_related
-        )
-        if topic_id:
-            seen_topics[topic_id] = path
-
-    for f, node, entry_id, target, key in pending_related:
-        if target not in seen_ids:
-            f.error(node, f"{key} id '{target}' does not exist", entry_id)
-        elif target == entry_id:
-            f.error(
-                node,
-                f"an entry cannot be {'related to' if key == 'related' else 'a duplicate of'} itself",
-                entry_id,
-            )
+    chapters = {tid: n for n, tid in enumerate(topic_meta, 1)}
+    cache = CheckCache(_cache_folder(), (chapters, sorted((s.key, s.questions) for s in sources.values())))
+    paths = [p for p in sorted(root.glob("*.yaml")) if p.name not in (TOPICS_FILE, SOURCES_FILE)]
+    checked = _topic_files(paths, chapters, sources, cache)
+    entries, drafts, seen_topics = _gather(checked, topic_meta, problems)
 
     if problems:
         raise CorpusError(problems)
@@ -217,33 +223,124 @@ def _load_sources(f: _File) -> dict[str, Source]:
     return out
 
 
+PARALLEL_BYTES = 4 * 2**20  # this much left to check pays for worker processes (7 MB does, 2 MB not)
+
+
+def _topic_files(
+    paths: list[Path], chapters: dict[str, int], sources: dict[str, Source], cache: CheckCache
+) -> list[TopicFile]:
+    """Each topic file checked, or its result from the cache when nothing it depends on has changed.
+    When much is left to check, files are checked in parallel."""
+    checked: dict[Path, TopicFile] = {}
+    todo: list[tuple[Path, bytes, str]] = []
+    for path in paths:
+        problems: list[Problem] = []
+        data = read_bytes(path, problems)
+        if data is None:
+            checked[path] = TopicFile(path, problems)
+            continue
+        key = cache.key(data)
+        if (kept := cache.get(path, key)) is not None and _same_images(path, kept):
+            checked[path] = kept
+        else:
+            todo.append((path, data, key))
+    workers = min(len(todo), os.cpu_count() or 1)
+    if workers > 1 and sum(len(data) for _, data, _ in todo) >= PARALLEL_BYTES:
+        with worker_pool(workers) as pool:
+            futures = [pool.submit(_check_topic_file, *job, chapters, sources, cache) for job in todo]
+            checked |= {job[0]: future.result() for job, future in zip(todo, futures, strict=True)}
+    else:
+        checked |= {job[0]: _check_topic_file(*job, chapters, sources, cache) for job in todo}
+    if todo:
+        cache.prune(paths)
+    return [checked[path] for path in paths]
+
+
+def _check_topic_file(
+    path: Path, data: bytes, key: str, chapters: dict[str, int], sources: dict[str, Source], cache: CheckCache
+) -> TopicFile:
+    """Check one topic file with these bytes (the ones its key was made from) and keep a good result."""
+    checked = TopicFile(path)
+    f = _File(path, checked.problems, decode(path, data, checked.problems))
+    _load_topic_file(f, checked, chapters, sources)
+    cache.put(path, key, checked)
+    return checked
+
+
+def _cache_folder() -> Path | None:
+    with contextlib.suppress(RuntimeError):  # no home folder: nothing is kept
+        return cache_dir() / "checked"
+    return None
+
+
+def _same_images(path: Path, kept: TopicFile) -> bool:
+    """Whether the images a kept result shows are still the same usable files (they are not in its key)."""
+    folder = path.parent.resolve()
+    return all(_image(folder, written) == (None, relative) for written, relative in kept.images.items())
+
+
 def _load_topic_file(
-    f: _File, topic_meta, seen_topics, sources, seen_ids, entries, drafts, pending_related
-) -> str | None:
+    f: _File, checked: TopicFile, chapters: dict[str, int], sources: dict[str, Source]
+) -> None:
     doc = f.mapping(f.root, {"topic": (str, True), "entries": (list, True)}, "a topic file")
     if not doc or "topic" not in doc:
-        return None
+        return
     topic_id = doc["topic"].value
-    if topic_id not in topic_meta:
+    checked.topic_at = (doc["topic"].line, doc["topic"].col)
+    if topic_id not in chapters:
         f.error(doc["topic"], f"unknown topic '{topic_id}' (declare it in topics.yaml)")
-        return None
-    loaded = []
+        return
+    checked.topic = topic_id
+    # Entries get the number `numbered` gives them (it checks), so that each is made once.
+    published = 0
     for node in doc["entries"].value if "entries" in doc else []:
-        entry = _load_entry(f, node, topic_id, sources, seen_ids, pending_related)
-        if entry:
-            loaded.append(entry)
-    # A topic's entries live in one file; files of drafts (imports) may add to any topic, after it.
-    if loaded and all(e.draft for e in loaded):
-        drafts[topic_id] += loaded
-        return None
-    if topic_id in seen_topics:
-        f.error(doc["topic"], f"topic '{topic_id}' already has a file: {seen_topics[topic_id].name}")
-        return None
-    entries[topic_id] += loaded
-    return topic_id
+        number = f"{chapters[topic_id]}.{published + 1}"
+        if entry := _load_entry(f, checked, node, topic_id, sources, number):
+            checked.entries.append(entry)
+            published += bool(entry.number)
 
 
-def _load_entry(f: _File, node: Node, topic_id: str, sources, seen_ids, pending_related) -> Entry | None:
+def _gather(
+    checked: list[TopicFile], topic_meta: dict, problems: list[Problem]
+) -> tuple[dict[str, list[Entry]], dict[str, list[Entry]], dict[str, Path]]:
+    """The checks across files (ids unique and existing, one file per topic), and each topic's entries
+    and drafts."""
+    entries: dict[str, list[Entry]] = {tid: [] for tid in topic_meta}
+    drafts: dict[str, list[Entry]] = {tid: [] for tid in topic_meta}
+    seen_topics: dict[str, Path] = {}
+    seen_ids: dict[str, tuple[Path, int]] = {}
+    for c in checked:
+        problems += c.problems
+        for entry_id, line, col in c.ids:
+            if first := seen_ids.get(entry_id):
+                message = f"duplicate id '{entry_id}' (first defined at {first[0]}:{first[1]})"
+                problems.append(Problem(c.path, line, col, message, entry_id))
+            else:
+                seen_ids[entry_id] = (c.path, line)
+        if c.topic is None:
+            continue
+        # A topic's entries live in one file; files of drafts (imports) may add to any topic, after it.
+        if c.entries and all(e.draft for e in c.entries):
+            drafts[c.topic] += c.entries
+        elif c.topic in seen_topics:
+            message = f"topic '{c.topic}' already has a file: {seen_topics[c.topic].name}"
+            problems.append(Problem(c.path, *c.topic_at, message))
+        else:
+            entries[c.topic] += c.entries
+            seen_topics[c.topic] = c.path
+    for c in checked:
+        for entry_id, target, key, line, col in c.refs:
+            if target not in seen_ids:
+                problems.append(Problem(c.path, line, col, f"{key} id '{target}' does not exist", entry_id))
+            elif target == entry_id:
+                relation = "related to" if key == "related" else "a duplicate of"
+                problems.append(Problem(c.path, line, col, f"an entry cannot be {relation} itself", entry_id))
+    return entries, drafts, seen_topics
+
+
+def _load_entry(
+    f: _File, checked: TopicFile, node: Node, topic_id: str, sources: dict[str, Source], number: str
+) -> Entry | None:
     id_node = node.value.get("id") if node.kind == "mapping" else None
     entry_id = id_node.value if id_node and isinstance(id_node.value, str) else None
     e = f.mapping(node, ENTRY_FIELDS, f"entry '{entry_id}'" if entry_id else "an entry", entry_id)
@@ -254,13 +351,8 @@ def _load_entry(f: _File, node: Node, topic_id: str, sources, seen_ids, pending_
     if "id" in e:
         if not ID.fullmatch(entry_id):
             f.error(e["id"], f"id '{entry_id}' must be kebab-case (a-z, 0-9, single hyphens)", entry_id)
-        elif entry_id in seen_ids:
-            first = seen_ids[entry_id]
-            f.error(
-                e["id"], f"duplicate id '{entry_id}' (first defined at {first.path}:{first.line})", entry_id
-            )
         else:
-            seen_ids[entry_id] = Problem(f.path, e["id"].line, e["id"].col, "", entry_id)
+            checked.ids.append((entry_id, e["id"].line, e["id"].col))
 
     draft = "status" in e and e["status"].value == "draft"
     if "status" in e and e["status"].value not in STATUSES:
@@ -272,7 +364,8 @@ def _load_entry(f: _File, node: Node, topic_id: str, sources, seen_ids, pending_
         if name in e and not draft:
             f.error(e[name], f"'{name}' is only for drafts (status: draft)", entry_id)
     if "duplicate_of" in e:
-        pending_related.append((f, e["duplicate_of"], entry_id, e["duplicate_of"].value, "duplicate_of"))
+        target = e["duplicate_of"]
+        checked.refs.append((entry_id, target.value, "duplicate_of", target.line, target.col))
     if "difficulty" in e and e["difficulty"].value not in DIFFICULTIES:
         f.error(e["difficulty"], f"difficulty must be one of {', '.join(DIFFICULTIES)}", entry_id)
 
@@ -290,9 +383,11 @@ def _load_entry(f: _File, node: Node, topic_id: str, sources, seen_ids, pending_
     for ref, item in refs:
         _check_source(f, item, ref, sources, entry_id)
     related = f.strings(e["related"], "related", entry_id) if "related" in e else []
-    pending_related += [(f, item, entry_id, target, "related") for target, item in related]
+    checked.refs += [(entry_id, target, "related", item.line, item.col) for target, item in related]
 
-    images = [src for name in MARKDOWN_FIELDS if name in e for src in _check_markdown(f, e[name], entry_id)]
+    images = [
+        src for name in MARKDOWN_FIELDS if name in e for src in _check_markdown(f, checked, e[name], entry_id)
+    ]
     if "cloze" in e:
         _check_cloze(f, e["cloze"], entry_id)
 
@@ -318,6 +413,7 @@ def _load_entry(f: _File, node: Node, topic_id: str, sources, seen_ids, pending_
         status=optional.get("status"),
         duplicate_of=optional.get("duplicate_of"),
         incomplete=bool(optional.get("incomplete")),
+        number="" if optional.get("retired") or optional.get("status") == "draft" else number,
         images=tuple(dict.fromkeys(images)),
         path=f.path,
         line=node.line,
@@ -341,24 +437,31 @@ def _check_source(f: _File, item: Node, ref: str, sources: dict[str, Source], en
         f.error(item, f"'{ref}': {key} has questions 1 to {src.questions}", entry_id)
 
 
-def _check_markdown(f: _File, node: Node, entry_id: str | None) -> list[str]:
+def _image(folder: Path, path: str) -> tuple[str | None, str | None]:
+    """What is wrong with an image path written in a file in `folder`, or its corpus-relative path."""
+    if Path(path).suffix.lower() not in IMAGE_TYPES:
+        return f"is not an image file ({', '.join(sorted(IMAGE_TYPES))})", None
+    try:
+        target = (folder / path).resolve()
+        if not target.is_relative_to(folder):
+            return "leaves the corpus directory", None
+        if not target.is_file():
+            return "does not exist", None
+    except (OSError, ValueError) as exc:
+        return f"cannot be read ({getattr(exc, 'strerror', None) or exc})", None
+    return None, target.relative_to(folder).as_posix()
+
+
+def _check_markdown(f: _File, checked: TopicFile, node: Node, entry_id: str | None) -> list[str]:
     """Report open math and bad images in one field; return the corpus images it shows."""
-    root = f.path.parent.resolve()
     images: list[str] = []
 
     def image_problem(path: str) -> str | None:
-        if Path(path).suffix.lower() not in IMAGE_TYPES:
-            return f"is not an image file ({', '.join(sorted(IMAGE_TYPES))})"
-        try:
-            target = (root / path).resolve()
-            if not target.is_relative_to(root):
-                return "leaves the corpus directory"
-            if not target.is_file():
-                return "does not exist"
-        except (OSError, ValueError) as exc:
-            return f"cannot be read ({getattr(exc, 'strerror', None) or exc})"
-        images.append(target.relative_to(root).as_posix())
-        return None
+        problem, relative = _image(f.folder, path)
+        if relative is not None:
+            images.append(relative)
+            checked.images[path] = relative
+        return problem
 
     for finding in check_markdown(node.value, image_problem):
         f.error(node, finding.message, entry_id, offset=finding.offset)

@@ -14,7 +14,7 @@ import posixpath
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, ClassVar
@@ -151,11 +151,16 @@ def _handout_image(path: str) -> str | None:
 
 def sanitize(fragment: str, policy: Policy = Policy()) -> str:
     """Clean HTML: no scripts, handlers, styles with URLs, `javascript:` links or foreign images."""
+    return _cleaner(policy).clean(fragment)
+
+
+@lru_cache(maxsize=32)
+def _cleaner(policy: Policy) -> nh3.Cleaner:
+    """One sanitiser per policy (nh3.clean would set one up again for every fragment)."""
     attributes = {tag: set(names) for tag, names in _ATTRIBUTES.items()}
     for tag, names in policy.extra_attributes:
         attributes.setdefault(tag, set()).update(names)
-    return nh3.clean(
-        fragment,
+    return nh3.Cleaner(
         tags=_TAGS | policy.extra_tags,
         attributes=attributes,
         url_schemes=_LINK_SCHEMES | {"data", "file"},  # data: and file: only where the policy allows
@@ -218,8 +223,12 @@ def check_markdown(text: str, image_exists: Callable[[str], str | None]) -> list
             seen.add(src := unquote(str(child.attrs.get("src", ""))))
             image(src, block, "](")
     # Raw HTML images, read by the sanitiser's own HTML parser (html5ever): no tag or comment trick can
-    # show the renderer an image that validation did not see.
-    for src in _sanitizer_images(parser().renderer.render(tokens, parser().options, {})):
+    # show the renderer an image that validation did not see. Only raw HTML can put a tag in the
+    # rendered fragment besides the Markdown images checked above, so without it there is nothing to read.
+    html_images: list[str] = []
+    if "<" in text and _has_html(tokens):  # raw HTML, as every tag, begins with a '<'
+        html_images = _sanitizer_images(parser().renderer.render(tokens, parser().options, {}))
+    for src in html_images:
         if unquote(src) not in seen:
             image(src, tokens[0] if tokens else Token("", "", 0), "<im")
     # Anywhere in the text, code included: Anki's MathJax reads `\\(…\\)` in plain text too, and Anki
@@ -237,6 +246,11 @@ def check_markdown(text: str, image_exists: Callable[[str], str | None]) -> list
 _UNSAFE_TEX = re.compile(r"\\(?:href|url|style|class|cssId|data|require|html[A-Za-z]*)(?![A-Za-z])")
 _TEX_WHY = "MathJax would make it a link, a style or load code on Anki cards"
 _ANKI_MEDIA = re.compile(r"\[(?:sound:|anki:)", re.I)
+
+
+def _has_html(tokens: Sequence[Token]) -> bool:
+    """Whether a parsed fragment holds raw HTML, at any depth."""
+    return any(t.type in ("html_block", "html_inline") or _has_html(t.children or ()) for t in tokens)
 
 
 def _sanitizer_images(html: str) -> list[str]:
@@ -270,16 +284,27 @@ def _sanitizer_images(html: str) -> list[str]:
 
 def highlight_code(code: str, language: str, style: str) -> str:
     from pygments import highlight
-    from pygments.formatters import HtmlFormatter
+
+    return highlight(code, _lexer(language), _formatter(style))
+
+
+# Pygments lexers and formatters keep no state between uses; making them is most of the cost.
+@lru_cache(maxsize=64)
+def _lexer(language: str) -> Any:
     from pygments.lexers import TextLexer, get_lexer_by_name
     from pygments.util import ClassNotFound
 
     try:
-        lexer = get_lexer_by_name(language) if language else TextLexer()
+        return get_lexer_by_name(language) if language else TextLexer()
     except ClassNotFound:
-        lexer = TextLexer()
-    formatter = HtmlFormatter(noclasses=True, style=style, cssclass="code", wrapcode=True)
-    return highlight(code, lexer, formatter)
+        return TextLexer()
+
+
+@cache
+def _formatter(style: str) -> Any:
+    from pygments.formatters import HtmlFormatter
+
+    return HtmlFormatter(noclasses=True, style=style, cssclass="code", wrapcode=True)
 
 
 class _Html(RendererHTML):

@@ -10,7 +10,6 @@ import base64
 import contextlib
 import html
 import json
-import os
 import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
@@ -19,7 +18,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from dlexport.mathtext import text_math
-from dlexport.output import write_text
+from dlexport.output import cache_dir, write_text
 
 _SIZE = 10.0  # ziamath's drawing size; the image is scaled to the text through em units
 _VIEWBOX = re.compile(r'viewBox="([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+)"')
@@ -42,8 +41,7 @@ def svg_image(tex: str, display: bool) -> str:
 
 def cache_file() -> Path:
     """Typeset formulas are kept between builds: typesetting is most of dlexport's own time."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "dlexport" / f"math-ziamath-{version('ziamath')}.json"
+    return cache_dir() / f"math-ziamath-{version('ziamath')}.json"
 
 
 class SvgMath:

@@ -142,6 +142,7 @@ def numbered(topics: list[Topic]) -> tuple[Topic, ...]:
         for e in topic.entries:
             if not (e.retired or e.draft):
                 count += 1
-            entries.append(replace(e, number="" if e.retired or e.draft else f"{n}.{count}"))
+            number = "" if e.retired or e.draft else f"{n}.{count}"
+            entries.append(e if e.number == number else replace(e, number=number))
         out.append(replace(topic, number=n, entries=tuple(entries)))
     return tuple(out)

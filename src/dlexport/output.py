@@ -9,12 +9,14 @@ import signal
 import tempfile
 import threading
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dlexport.errors import ExportError
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 
 @contextmanager
@@ -55,6 +57,9 @@ def worker_pool(processes: int) -> Iterator[ProcessPoolExecutor]:
     """A process pool whose workers end with the build: on return, on any exception (KeyboardInterrupt
     from SIGINT, SystemExit from SIGTERM, a worker that died), and, through the death signal, when the
     build itself is killed."""
+    from concurrent.futures import ProcessPoolExecutor  # here: only work large enough for workers needs it
+    from concurrent.futures.process import BrokenProcessPool
+
     main = threading.current_thread() is threading.main_thread()
     previous = signal.getsignal(signal.SIGTERM)
     if main:
@@ -63,10 +68,13 @@ def worker_pool(processes: int) -> Iterator[ProcessPoolExecutor]:
     try:
         pool.submit(os.getpid).result()  # fork every worker now, before the build starts threads
         yield pool
+        # All work is done: the workers end on their own. (Killing them under a pool shut down without
+        # waiting can make the interpreter print an OSError from concurrent.futures at exit.)
+        pool.shutdown(wait=True)
     except BrokenProcessPool:
         raise ExportError("a worker process died: build stopped, earlier outputs are intact") from None
     finally:
-        workers = list(getattr(pool, "_processes", {}).values())  # the executor offers no terminate()
+        workers = list((getattr(pool, "_processes", None) or {}).values())  # the executor has no terminate()
         pool.shutdown(wait=False, cancel_futures=True)
         for worker in workers:
             worker.kill()
@@ -111,6 +119,11 @@ def exclusive(out: Path) -> Iterator[None]:
         raise
     finally:
         os.close(fd)
+
+
+def cache_dir() -> Path:
+    """dlexport's folder in the user's cache (XDG): what is slow to make and cheap to keep."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "dlexport"
 
 
 def write_bytes(path: Path, data: bytes) -> Path:

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib.metadata import EntryPoint, entry_points
+from typing import TYPE_CHECKING
 
 from dlexport.errors import ConfigError
-from dlexport.exporters.base import Exporter
+
+if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
+
+    from dlexport.exporters.base import Exporter
+
+# importlib.metadata and the exporters (Jinja) load on first use: `validate` needs neither.
 
 GROUP = "dlexport.exporters"
 
@@ -26,11 +32,15 @@ def _source(ep: EntryPoint) -> str:
 
 def names() -> set[str]:
     """The registered exporter names, without importing any exporter (cheap, for checking settings)."""
+    from importlib.metadata import entry_points
+
     return {ep.name for ep in entry_points(group=GROUP)}
 
 
 def discover() -> dict[str, Registration]:
     """Every registered exporter by name; a name registered twice is an error naming both."""
+    from importlib.metadata import entry_points
+
     found: dict[str, Registration] = {}
     seen: set[tuple[str, str]] = set()
     for ep in sorted(entry_points(group=GROUP), key=lambda ep: ep.name):
@@ -46,6 +56,8 @@ def discover() -> dict[str, Registration]:
 
 
 def _load(ep: EntryPoint) -> Registration:
+    from dlexport.exporters.base import Exporter
+
     try:
         cls = ep.load()
     except Exception as exc:  # an optional dependency missing, a broken plugin: report, don't crash

@@ -106,6 +106,7 @@ def build_view(
 ) -> tuple[ChapterView, ...]:
     """Chapters of `corpus` rendered in `flavour`; each fragment is rendered once."""
     questions = {e.id: flavour.inline(e.question, where(e)) for e in corpus.entries()}
+    titles = {e.id: plain_text(e.question) for e in corpus.entries()}  # related links show them again
 
     def entry(e: Entry) -> EntryView:
         at = where(e)
@@ -113,7 +114,7 @@ def build_view(
             id=e.id,
             number=e.number,
             topic=e.topic,
-            title=plain_text(e.question),
+            title=titles[e.id],
             question=questions[e.id],
             answer=flavour.block(e.answer, at),
             details=flavour.block(e.details, at) if details and e.details else "",
@@ -122,7 +123,7 @@ def build_view(
             tags=e.tags,
             sources=e.sources,
             related=tuple(
-                Link(r.id, r.number, r.topic, plain_text(r.question), questions[r.id])
+                Link(r.id, r.number, r.topic, titles[r.id], questions[r.id])
                 for r in corpus.related(e)
                 if not r.retired  # a retired entry keeps no number and is no longer a place to go
             ),

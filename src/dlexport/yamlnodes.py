@@ -7,7 +7,7 @@ and anchors, aliases and explicit tags (`!!python/object`) are refused before an
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +25,11 @@ class _TooDeep(Exception):
 
 
 _resolver = yaml.resolver.Resolver()
+# A plain scalar whose first character starts no implicit type (bool, int, null, ...) is a string.
+_TYPED_STARTS = frozenset(_resolver.yaml_implicit_resolvers)
 
 
-@dataclass
+@dataclass(slots=True)
 class Node:
     """A YAML value with its position. `value` is a str/int/float/bool/None, a list or a dict of Nodes."""
 
@@ -35,7 +37,7 @@ class Node:
     line: int  # 1-based
     col: int  # 1-based
     style: str | None = None  # scalar style: None (plain), "'", '"', "|" or ">"
-    keys: dict[str, Node] = field(default_factory=dict)  # mapping: key nodes, for key positions
+    keys: dict[str, Node] | None = None  # mapping: key nodes, for key positions
     refused: bool = False  # an alias or tagged value, already reported: don't report it twice
 
     @property
@@ -51,7 +53,8 @@ class _Composer:
     def __init__(self, path: Path, text: str, problems: list[Problem]):
         self.path = path
         self.problems = problems
-        self.events = yaml.parse(text, Loader=Loader)
+        self.loader = Loader(text)
+        self.next_event = self.loader.get_event  # the parser's own pull method: no generator per event
         self.depth = 0
 
     def problem(self, event: yaml.Event, message: str) -> None:
@@ -59,20 +62,31 @@ class _Composer:
         self.problems.append(Problem(self.path, m.line + 1, m.column + 1, message))
 
     def document(self) -> Node | None:
+        try:
+            return self._document()
+        finally:
+            self.loader.dispose()
+
+    def _document(self) -> Node | None:
         root = None
-        for event in self.events:
+        while True:
+            event = self.next_event()
             if isinstance(event, yaml.DocumentStartEvent) and root is not None:
                 self.problem(event, "only one YAML document per file is allowed")
                 return root
             if isinstance(event, (yaml.StreamStartEvent, yaml.DocumentStartEvent, yaml.DocumentEndEvent)):
                 continue
-            if isinstance(event, yaml.StreamEndEvent):
-                break
+            if event is None or isinstance(event, yaml.StreamEndEvent):
+                return root
             root = self.node(event)
-        return root
 
     def node(self, event: yaml.Event) -> Node:
-        pos = (event.start_mark.line + 1, event.start_mark.column + 1)
+        mark = event.start_mark
+        if type(event) is yaml.ScalarEvent and event.anchor is None and event.tag is None:
+            # The common case, kept short: an untagged scalar without an anchor.
+            style = event.style or None  # the C parser gives plain scalars the style ""
+            return Node(event.value if style else _plain(event.value), mark.line + 1, mark.column + 1, style)
+        pos = (mark.line + 1, mark.column + 1)
         if isinstance(event, yaml.AliasEvent):
             self.problem(event, f"YAML aliases are not allowed (*{event.anchor})")
             return Node(None, *pos, refused=True)
@@ -83,7 +97,8 @@ class _Composer:
         if refused:
             self.problem(event, f"YAML tags are not allowed ({tag})")
         if isinstance(event, yaml.ScalarEvent):
-            return Node(self.scalar(event), *pos, style=event.style or None, refused=refused)
+            value = event.value if event.style else _plain(event.value)
+            return Node(value, *pos, style=event.style or None, refused=refused)
         self.depth += 1
         try:
             return self.collection(event, pos, refused)
@@ -95,10 +110,9 @@ class _Composer:
             raise _TooDeep(event)
         if isinstance(event, yaml.SequenceStartEvent):
             items = []
-            for child in self.events:
-                if isinstance(child, yaml.SequenceEndEvent):
-                    return Node(items, *pos, refused=refused)
+            while not isinstance(child := self.next_event(), yaml.SequenceEndEvent):
                 items.append(self.node(child))
+            return Node(items, *pos, refused=refused)
         if isinstance(event, yaml.MappingStartEvent):
             node = self.mapping(*pos)
             node.refused = refused
@@ -108,11 +122,9 @@ class _Composer:
     def mapping(self, line: int, col: int) -> Node:
         values: dict[str, Node] = {}
         keys: dict[str, Node] = {}
-        for event in self.events:
-            if isinstance(event, yaml.MappingEndEvent):
-                return Node(values, line, col, keys=keys)
+        while not isinstance(event := self.next_event(), yaml.MappingEndEvent):
             key = self.node(event)
-            value = self.node(next(self.events))
+            value = self.node(self.next_event())
             if key.kind != "scalar" or key.value is None:
                 self.problems.append(
                     Problem(self.path, key.line, key.col, "mapping keys must be plain strings")
@@ -131,29 +143,29 @@ class _Composer:
                 )
                 continue
             values[name], keys[name] = value, key
-        raise AssertionError("unterminated mapping")
+        return Node(values, line, col, keys=keys)
 
-    @staticmethod
-    def scalar(event: yaml.ScalarEvent) -> Any:
-        if event.style:  # quoted or block scalars are always strings
-            return event.value
-        tag = _resolver.resolve(yaml.ScalarNode, event.value, (True, False))
-        value = event.value
-        if tag.endswith(":null"):
-            return None
-        if tag.endswith(":bool"):
-            return value.lower() in ("true", "yes", "on")
-        if tag.endswith(":int"):
-            try:
-                return int(value.replace("_", ""), 0)
-            except ValueError:
-                return value
-        if tag.endswith(":float"):
-            try:
-                return float(value)
-            except ValueError:
-                return value
+
+def _plain(value: str) -> Any:
+    """A plain scalar's value, typed as YAML 1.1 types it (the safe loader's implicit resolvers)."""
+    if value and value[0] not in _TYPED_STARTS and None not in _TYPED_STARTS:
         return value
+    tag = _resolver.resolve(yaml.ScalarNode, value, (True, False))
+    if tag.endswith(":null"):
+        return None
+    if tag.endswith(":bool"):
+        return value.lower() in ("true", "yes", "on")
+    if tag.endswith(":int"):
+        try:
+            return int(value.replace("_", ""), 0)
+        except ValueError:
+            return value
+    if tag.endswith(":float"):
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    return value
 
 
 def parse_yaml(path: Path, text: str, problems: list[Problem]) -> Node | None:
