@@ -285,7 +285,7 @@ def _sanitizer_images(html: str) -> list[str]:
 def highlight_code(code: str, language: str, style: str) -> str:
     from pygments import highlight
 
-    return highlight(code, _lexer(language), _formatter(style))
+    return highlight(code, _lexer(language), _code_formatter(style))
 
 
 # Pygments lexers and formatters keep no state between uses; making them is most of the cost.
@@ -301,7 +301,7 @@ def _lexer(language: str) -> Any:
 
 
 @cache
-def _formatter(style: str) -> Any:
+def _code_formatter(style: str) -> Any:
     from pygments.formatters import HtmlFormatter
 
     return HtmlFormatter(noclasses=True, style=style, cssclass="code", wrapcode=True)

@@ -11,7 +11,6 @@ from dlexport.exporters.base import Exporter
 from dlexport.markup import Settled, markdown_text, tidy_markdown
 from dlexport.model import Corpus
 from dlexport.output import write_bytes, write_text
-from dlexport.templating import builtin_templates
 from dlexport.view import ChapterView, EntryView, MarkdownFlavour, build_view
 
 _TEMPLATES = ("md/topic.md", "md/index.md", "macros.jinja")  # what a handout page is made from
@@ -61,10 +60,8 @@ class MarkdownExporter(Exporter):
 
     def _builtin_templates(self) -> bool:
         """Whether the pages come from the built-in templates, whose output `_settled` vouches for."""
-        env = self.context.env
-        return all(
-            Path(env.get_template(name).filename or "") == builtin_templates() / name for name in _TEMPLATES
-        )
+        user = self.context.templates
+        return user is None or not any((user / name).exists() for name in _TEMPLATES)
 
 
 # --- Pages that need no tidy -------------------------------------------------------------------
