@@ -369,6 +369,8 @@ def formulas(text: str) -> Iterator[tuple[str, bool]]:
 
 def figures(text: str) -> list[tuple[str, str]]:
     """(corpus-relative path, alt text) of each Markdown image in a fragment, in order."""
+    if "![" not in text:  # every Markdown image, inline or by reference, starts so
+        return []
     return [
         (path, "".join(c.content for c in child.children or []))
         for _, child in _inline_children(parser().parse(text))

@@ -252,6 +252,7 @@ def layout_cache() -> Path:
     return cache_file().parent / "pdf"
 
 
+@cache
 def _font_dirs() -> list[Path]:
     return [Path(str(files("font_source_sans_pro") / "files")), Path(str(files("ziamath") / "fonts"))]
 
