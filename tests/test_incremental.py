@@ -79,13 +79,17 @@ def test_a_damaged_or_stale_record_is_never_trusted(mini, tmp_path, cache, damag
     assert (out / "md" / "basics.md").read_bytes() == good
 
 
-def test_a_torn_layout_in_the_cache_is_laid_out_again(mini, tmp_path, cache):
-    build(mini, tmp_path / "a", "-f", "pdf")
-    for layout in cache.iterdir():
-        layout.write_bytes(layout.read_bytes()[:100])  # as a crash mid-write would leave it
-    build(mini, tmp_path / "b", "-f", "pdf")
-    for name in ("cheatsheet.pdf", "basics.pdf", "quiz.pdf"):
-        assert (tmp_path / "b" / "pdf" / name).read_bytes() == (tmp_path / "a" / "pdf" / name).read_bytes()
+@pytest.mark.parametrize("damage", ["torn", "flipped"])
+def test_damaged_layouts_and_pages_in_the_cache_are_made_again(mini, tmp_path, cache, damage):
+    build(mini, tmp_path / "a", "-f", "pdf", "-f", "md")
+    kept = [p for folder in ("pdf", "md") for p in (cache.parent / folder).iterdir()]
+    assert kept
+    for path in kept:
+        data = path.read_bytes()  # as a crash mid-write, or a bad disk, would leave it
+        path.write_bytes(data[:100] if damage == "torn" else data[:-10] + b"x" + data[-9:])
+    build(mini, tmp_path / "b", "-f", "pdf", "-f", "md")
+    for name in ("pdf/cheatsheet.pdf", "pdf/basics.pdf", "pdf/quiz.pdf", "md/basics.md", "md/README.md"):
+        assert (tmp_path / "b" / name).read_bytes() == (tmp_path / "a" / name).read_bytes()
 
 
 def test_options_and_selection_are_part_of_the_key(mini, tmp_path, cache):

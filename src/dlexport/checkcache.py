@@ -29,6 +29,7 @@ import yaml
 from dlexport.errors import DlexportError, Problem
 from dlexport.model import Entry
 from dlexport.output import write_bytes
+from dlexport.store import code_version
 from dlexport.yamlnodes import Loader
 
 _FORMAT = 1  # of the records below
@@ -87,17 +88,12 @@ class TopicFile:
 @cache
 def _code() -> str:
     """dlexport's own code and the versions of what reads a corpus."""
-    digest = hashlib.sha256()
-    package = Path(__file__).parent
-    for path in sorted(package.rglob("*.py")):
-        digest.update(f"{path.relative_to(package).as_posix()}\0".encode())
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
     versions = {module.__name__: getattr(module, "__version__", "?") for module in _LIBRARIES}
     with contextlib.suppress(ImportError):  # the C parser's own library, when PyYAML has it
         from yaml._yaml import get_version_string
 
         versions["libyaml"] = get_version_string()
-    return json.dumps([_FORMAT, digest.hexdigest(), versions, sys.version, Loader.__name__])
+    return json.dumps([_FORMAT, code_version(), versions, sys.version, Loader.__name__])
 
 
 class CheckCache:

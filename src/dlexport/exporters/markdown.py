@@ -11,6 +11,7 @@ from dlexport.exporters.base import Exporter
 from dlexport.markup import Settled, markdown_text, tidy_markdown
 from dlexport.model import Corpus
 from dlexport.output import write_bytes, write_text
+from dlexport.store import Store, code_version
 from dlexport.view import ChapterView, EntryView, MarkdownFlavour, build_view
 
 _TEMPLATES = ("md/topic.md", "md/index.md", "macros.jinja")  # what a handout page is made from
@@ -50,18 +51,37 @@ class MarkdownExporter(Exporter):
                 readme = _fill(tidy_markdown(index([*parts])), {k: _collapse(v) for k, v in parts.items()})
             readme = readme or tidy_markdown(index([part.strip() for part in parts.values()]))
             return [write_text(dest / "README.md", readme), *_copy_images(corpus, dest)]
+        tidied = _Tidied()
         written = []
         for c in chapters:
             page = topic(c, standalone=True)
-            page = _collapse(page) if settled and _settled(c) else tidy_markdown(page)
+            page = _collapse(page) if settled and _settled(c) else tidied(page)
             written.append(write_text(dest / f"{c.id}.md", page))
-        readme = tidy_markdown(index([]))
+        readme = tidied(index([]))
+        tidied.prune()
         return [write_text(dest / "README.md", readme), *written, *_copy_images(corpus, dest)]
 
     def _builtin_templates(self) -> bool:
         """Whether the pages come from the built-in templates, whose output `_settled` vouches for."""
         user = self.context.templates
         return user is None or not any((user / name).exists() for name in _TEMPLATES)
+
+
+class _Tidied(Store):
+    """Pages tidied in earlier builds, by their text before the tidy: an edit tidies only its page."""
+
+    def __init__(self) -> None:
+        from importlib.metadata import version
+
+        libraries = ("mdformat", "mdformat-gfm", "markdown-it-py", "mdit-py-plugins", "nh3")
+        super().__init__("md", "\0".join([code_version(), *map(version, libraries)]), limit=200)
+
+    def __call__(self, page: str) -> str:
+        if (kept := self.get(page)) is not None:
+            return kept.decode()
+        tidy = tidy_markdown(page)
+        self.put(page, tidy.encode())
+        return tidy
 
 
 # --- Pages that need no tidy -------------------------------------------------------------------

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import itertools
 from collections.abc import Iterator
 from concurrent.futures import as_completed
@@ -19,6 +17,7 @@ from dlexport.markup import HtmlRenderer, Policy, corpus_images, formulas
 from dlexport.mathsvg import SvgMath, cache_file
 from dlexport.model import Corpus, Entry
 from dlexport.output import write_bytes
+from dlexport.store import Store
 from dlexport.templating import builtin_templates
 from dlexport.view import ChapterView, HtmlFlavour, build_view, where
 
@@ -57,7 +56,7 @@ class PdfExporter(Exporter):
         # A document is assembled from parts laid out once each: a chapter's part is both its own sheet and
         # a chapter of the whole. The fronts (cover, contents) and the page numbers are laid out last.
         roots = [corpus.root, builtin_templates(), *_font_dirs(), *filter(None, [self.context.templates])]
-        layouts = _LayoutCache(corpus.root.as_uri() + "/", roots)
+        layouts = _Layouts(corpus.root.as_uri() + "/", roots)
         parts, books = self.plan(chapters)
         laid_out = self._lay_out_all(parts, layouts, "pdf: chapters")
         pages = {name: page_count(data) for name, data in laid_out.items()}
@@ -117,7 +116,7 @@ class PdfExporter(Exporter):
         return parts, books
 
     def _lay_out_front(
-        self, book: Book, chapters: list[ChapterView], pages: dict[str, int], layouts: _LayoutCache
+        self, book: Book, chapters: list[ChapterView], pages: dict[str, int], layouts: _Layouts
     ) -> bytes:
         """The front's contents give page numbers that count its own pages: one, unless laid out longer."""
         from dlexport.exporters.pdfbook import page_count
@@ -150,7 +149,7 @@ class PdfExporter(Exporter):
             layout=book.front.removesuffix("-front"),
         )
 
-    def _lay_out_all(self, documents: dict[str, str], cache: _LayoutCache, label: str) -> dict[str, bytes]:
+    def _lay_out_all(self, documents: dict[str, str], cache: _Layouts, label: str) -> dict[str, bytes]:
         """Lay out documents (name: HTML), taking each from the layout cache when it holds it."""
         results = {name: data for name, page in documents.items() if (data := cache.get(page))}
         todo = sorted((n for n in documents if n not in results), key=lambda name: -len(documents[name]))
@@ -209,7 +208,7 @@ class Book:
         return [self.front, *self.body] if self.front else self.body
 
 
-class _LayoutCache:
+class _Layouts(Store):
     """Layouts kept by what they are made from (the HTML, the folders it may read, the library versions):
     an edit re-lays-out only the parts it changes."""
 
@@ -217,39 +216,9 @@ class _LayoutCache:
         from importlib.metadata import version
 
         self.base_url, self.roots = base_url, roots
-        self.folder = layout_cache()
-        self.salt = "\0".join([base_url, *map(str, roots), version("weasyprint"), version("pydyf")])
-        self.used: set[str] = set()
-
-    def key(self, page: str) -> str:
-        key = hashlib.sha256(f"{self.salt}\0{page}".encode()).hexdigest()
-        self.used.add(key)
-        return key
-
-    def get(self, page: str) -> bytes | None:
-        try:
-            data = (self.folder / f"{self.key(page)}.pdf").read_bytes()
-        except OSError:
-            return None
-        return data if data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF") else None  # torn
-
-    def put(self, page: str, data: bytes) -> None:
-        with contextlib.suppress(OSError):  # a read-only cache only costs time
-            write_bytes(self.folder / f"{self.key(page)}.pdf", data)
-
-    def prune(self, limit: int = 400) -> None:
-        """Keep this build's layouts and the most recent others, up to `limit` files."""
-        with contextlib.suppress(OSError):
-            others = sorted(
-                (p for p in self.folder.glob("*.pdf") if p.stem not in self.used),
-                key=lambda p: p.stat().st_mtime,
-            )
-            for path in others[: max(0, len(others) + len(self.used) - limit)]:
-                path.unlink()
-
-
-def layout_cache() -> Path:
-    return cache_file().parent / "pdf"
+        super().__init__(
+            "pdf", "\0".join([base_url, *map(str, roots), version("weasyprint"), version("pydyf")])
+        )
 
 
 @cache
