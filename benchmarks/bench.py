@@ -1,22 +1,28 @@
 """`make bench`: dlexport against the bare libraries on seeded synthetic corpora, side by side in one run.
 
-    python benchmarks/bench.py [--sizes 1000 10000 50000] [--pdf-sizes 1000] [--out benchmarks/results]
+    python benchmarks/bench.py [--sizes 1000 10000 50000] [--pdf-sizes 1000] [--runs 3] [--out DIR]
 
-For each size it times, each step in a fresh process (wall time and peak memory from GNU time):
+For each size it times, each step in a fresh process as a first build (no outputs, no ledger, empty
+caches unless said), the median of --runs runs side by side with its baseline (wall time; peak memory
+from GNU time, the largest of the runs):
   load + validate   `dlexport validate`            vs a bare `yaml.load(..., CSafeLoader)` of the same files
+  ..., warm         the same with the validation cache of the run before
   anki              `dlexport build -f anki`        vs a bare YAML + genanki script writing the same notes
   md                `dlexport build -f md`
-  pdf               `dlexport build -f pdf --layout cheatsheet` with a cold math cache, then with typeset
-                    math cached and `--jobs 1`, vs bare WeasyPrint writing the same HTML parts, one after
-                    the other (sizes in --pdf-sizes: layout is slow, so 50,000 entries are not laid out)
+  pdf               `dlexport build -f pdf --layout cheatsheet` once with a cold math cache, then with
+                    typeset math cached on 2 workers and on 1, the last vs bare WeasyPrint writing the same
+                    HTML parts one after the other (--pdf-sizes only: 50,000 entries take hours to lay out)
 and prints the ratios, then writes the table as JSON under benchmarks/results/.
 """
 
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 import platform
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -88,45 +94,58 @@ def measure(command: list[str], env: dict[str, str] | None = None) -> tuple[floa
         return wall, int(stats.read().split()[-1]) / 1024
 
 
-def bench(size: int, with_pdf: bool, work: Path) -> list[dict]:
+def bench(size: int, with_pdf: bool, work: Path, runs: int) -> list[dict]:
     content = synthetic_corpus(work / f"corpus-{size}", size)
     py, dlexport = sys.executable, str(Path(sys.executable).parent / "dlexport")
-    env = {"XDG_CACHE_HOME": str(work / "cache"), "PATH": "/usr/bin:/bin", "CI": "1"}
+    cache = work / "cache" / "dlexport"
+    env = {"XDG_CACHE_HOME": str(cache.parent), "PATH": "/usr/bin:/bin", "CI": "1"}
+    out = work / f"out-{size}"
     rows = []
 
-    def row(step: str, ours: list[str], bare: list[str] | None) -> None:
-        ours_s, ours_mb = measure(ours, env)
-        result = {"size": size, "step": step, "seconds": round(ours_s, 2), "peak_mb": round(ours_mb)}
+    def afresh(keep: tuple[str, ...]) -> None:
+        """Each run a first build: no outputs, no Anki ledger, no cache but those matching `keep`."""
+        shutil.rmtree(out, ignore_errors=True)
+        (content / "anki-ledger.json").unlink(missing_ok=True)
+        for kept in cache.glob("*") if cache.is_dir() else []:
+            if not any(fnmatch.fnmatch(kept.name, pattern) for pattern in keep):
+                shutil.rmtree(kept) if kept.is_dir() else kept.unlink()
+
+    def row(step: str, ours: list[str], bare: list[str] | None, keep: tuple[str, ...] = (), n: int = runs):
+        """The median of `n` runs of ours and of the bare baseline, side by side; the largest peak."""
+        timed, baseline = [], []
+        for _ in range(n):
+            afresh(keep)
+            timed.append(measure(ours, env))
+            if bare:
+                baseline.append(measure(bare, env))
+        seconds = statistics.median(s for s, _ in timed)
+        result = {"size": size, "step": step, "seconds": round(seconds, 2)}
+        result["peak_mb"] = round(max(mb for _, mb in timed))
         if bare:
-            bare_s, bare_mb = measure(bare, env)
-            result |= {"bare_seconds": round(bare_s, 2), "bare_peak_mb": round(bare_mb)}
-            result["ratio"] = round(ours_s / bare_s, 2)
+            bare_seconds = statistics.median(s for s, _ in baseline)
+            result |= {
+                "bare_seconds": round(bare_seconds, 2),
+                "bare_peak_mb": round(max(m for _, m in baseline)),
+            }
+            result["ratio"] = round(seconds / bare_seconds, 2)
         rows.append(result)
         print(json.dumps(result), flush=True)
 
-    out = work / f"out-{size}"
-    row("load + validate", [dlexport, "validate", str(content)], [py, "-c", BARE_LOAD, str(content)])
-    bare_apkg = str(work / "bare.apkg")
+    bare_load = [py, "-c", BARE_LOAD, str(content)]
+    row("load + validate", [dlexport, "validate", str(content)], bare_load)
+    row("load + validate, warm", [dlexport, "validate", str(content)], bare_load, keep=("checked",))
     build = [dlexport, "build", "--content", str(content), "--out", str(out)]
-    row("anki", [*build, "-f", "anki"], [py, "-c", BARE_ANKI, str(content), bare_apkg])
+    row("anki", [*build, "-f", "anki"], [py, "-c", BARE_ANKI, str(content), str(work / "bare.apkg")])
     row("md", [*build, "-f", "md"], None)
     if with_pdf:
         pdf = [*build, "-f", "pdf", "--layout", "cheatsheet"]
-
-        def afresh() -> None:  # lay out everything again; typeset math stays cached after the first run
-            (out / ".dlexport-build.json").unlink(missing_ok=True)
-            for layout in (work / "cache" / "dlexport" / "pdf").glob("*.pdf"):
-                layout.unlink()
-
-        afresh()
-        row("pdf (cold math)", pdf, None)
+        row("pdf (cold math)", pdf, None, n=1)
         parts = work / f"parts-{size}"
         parts.mkdir()
         subprocess.run([py, "-c", DUMP_PDF, str(content), str(parts)], check=True, env=env)
-        afresh()
-        row("pdf, 2 jobs", [*pdf, "--jobs", "2"], None)
-        afresh()
-        row("pdf, 1 job", [*pdf, "--jobs", "1"], [py, "-c", BARE_PDF, str(parts), content.as_uri() + "/"])
+        bare_pdf = [py, "-c", BARE_PDF, str(parts), content.as_uri() + "/"]
+        row("pdf, 2 jobs", [*pdf, "--jobs", "2"], None, keep=("math-*",), n=1)
+        row("pdf, 1 job", [*pdf, "--jobs", "1"], bare_pdf, keep=("math-*",), n=1)
     return rows
 
 
@@ -136,12 +155,13 @@ def main() -> None:
     )
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 50000])
     parser.add_argument("--pdf-sizes", type=int, nargs="*", default=[1000])
+    parser.add_argument("--runs", type=int, default=3, help="runs of each step but the PDF (median)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory(prefix="dlexport-bench-") as tmp:
         for size in args.sizes:
-            rows += bench(size, size in args.pdf_sizes, Path(tmp))
+            rows += bench(size, size in args.pdf_sizes, Path(tmp), args.runs)
     args.out.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     machine = {
@@ -152,10 +172,10 @@ def main() -> None:
     (args.out / f"bench-{stamp}.json").write_text(
         json.dumps({"machine": machine, "rows": rows}, indent=1) + "\n"
     )
-    print(f"\n{'size':>7} {'step':<18} {'seconds':>8} {'bare':>8} {'ratio':>6} {'peak MB':>8}")
+    print(f"\n{'size':>7} {'step':<22} {'seconds':>8} {'bare':>8} {'ratio':>6} {'peak MB':>8}")
     for r in rows:
         print(
-            f"{r['size']:>7} {r['step']:<18} {r['seconds']:>8} {r.get('bare_seconds', ''):>8} "
+            f"{r['size']:>7} {r['step']:<22} {r['seconds']:>8} {r.get('bare_seconds', ''):>8} "
             f"{r.get('ratio', ''):>6} {r['peak_mb']:>8}"
         )
 
