@@ -79,16 +79,41 @@ def test_a_damaged_or_stale_record_is_never_trusted(mini, tmp_path, cache, damag
     assert (out / "md" / "basics.md").read_bytes() == good
 
 
+def test_an_edit_renders_again_only_the_fragments_it_changed(mini, tmp_path, cache, monkeypatch):
+    from dlexport.markup import HtmlRenderer
+
+    rendered: list[str] = []
+    render = HtmlRenderer.render
+    monkeypatch.setattr(
+        HtmlRenderer,
+        "render",
+        lambda self, text, where="": rendered.append(text) or render(self, text, where),
+    )
+    out = tmp_path / "out"
+    build(mini, out, "-f", "anki")
+    first = list(rendered)
+    edit(mini / "convnets.yaml", "gives 32", "gives 32 (a 'same' convolution)")
+    rendered.clear()
+    build(mini, out, "-f", "anki")
+    edited = [p.replace("gives 32", "gives 32 (a 'same' convolution)") for p in first if "gives 32" in p]
+    files = [p for p in first if ("<" in p or "![" in p) and "gives 32" not in p]  # HTML naming files
+    assert edited and sorted(rendered) == sorted([*files, *edited])  # is never kept
+    assert len(rendered) < len(first)
+
+
 @pytest.mark.parametrize("damage", ["torn", "flipped"])
-def test_damaged_layouts_and_pages_in_the_cache_are_made_again(mini, tmp_path, cache, damage):
-    build(mini, tmp_path / "a", "-f", "pdf", "-f", "md")
-    kept = [p for folder in ("pdf", "md") for p in (cache.parent / folder).iterdir()]
+def test_damaged_layouts_and_pages_in_the_cache_are_made_again(mini, tmp_path, cache, damage, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # the same stamps in both Anki packages
+    build(mini, tmp_path / "a", "-f", "pdf", "-f", "md", "-f", "anki")
+    kept = [p for folder in ("pdf", "md", "views") for p in (cache.parent / folder).iterdir()]
     assert kept
     for path in kept:
         data = path.read_bytes()  # as a crash mid-write, or a bad disk, would leave it
         path.write_bytes(data[:100] if damage == "torn" else data[:-10] + b"x" + data[-9:])
-    build(mini, tmp_path / "b", "-f", "pdf", "-f", "md")
-    for name in ("pdf/cheatsheet.pdf", "pdf/basics.pdf", "pdf/quiz.pdf", "md/basics.md", "md/README.md"):
+    (mini / "anki-ledger.json").unlink()  # the second build starts where the first did
+    build(mini, tmp_path / "b", "-f", "pdf", "-f", "md", "-f", "anki")
+    names = ("pdf/cheatsheet.pdf", "pdf/basics.pdf", "pdf/quiz.pdf", "md/basics.md", "md/README.md")
+    for name in (*names, "anki/deep-learning.apkg"):
         assert (tmp_path / "b" / name).read_bytes() == (tmp_path / "a" / name).read_bytes()
 
 

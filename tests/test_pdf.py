@@ -128,6 +128,9 @@ def test_a_formula_that_cannot_be_typeset_falls_back_to_tex_with_a_warning(mini,
         "warning:" in result.output and "softmax-function" in result.output and r"\\frac{1}" in result.output
     )
     assert r"\frac{1}" in text_of(PdfReader(pdf / "cheatsheet.pdf"))
+    (tmp_path / "out" / ".dlexport-build.json").unlink()  # build again, with the renderings kept
+    _, again = build(mini, tmp_path / "out", "--layout", "cheatsheet")
+    assert "softmax-function" in again.output and r"\\frac{1}" in again.output  # reported every time
 
 
 def test_hostile_images_fail_validation_and_write_nothing(mini, tmp_path):

@@ -338,6 +338,13 @@ class HtmlRenderer:
         self.code_style = code_style
         self.policy = policy
 
+    @property
+    def key(self) -> str:
+        """What its HTML depends on besides a fragment's text and images (and the code that draws it)."""
+        p = self.policy
+        math = getattr(self.math, "key", getattr(self.math, "__name__", None))
+        return repr((math, self.code_style, p.svg_data, p.link_rel, sorted(p.extra_tags), p.extra_attributes))
+
     def render(self, text: str, where: str = "") -> str:
         """HTML for one corpus fragment; `where` names it in warnings about its math."""
         md = parser()

@@ -51,6 +51,8 @@ class SvgMath:
     """A math renderer for HtmlRenderer that never fails: bad TeX is shown as source and reported.
     Use it as a context manager to read and update the on-disk cache of typeset formulas."""
 
+    key = "ziamath svg1"  # the kind of math it draws (a view cache tells renderers apart by it)
+
     def __init__(self, warn: Callable[[str], None], cache: Path | None = None):
         self.warn = warn
         self.cache_path = cache

@@ -7,6 +7,8 @@ load. Exporters only arrange these views into their format.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,6 +17,7 @@ from pathlib import Path
 from dlexport.errors import ExportError
 from dlexport.markup import HtmlRenderer, figures, github_markdown, plain_text
 from dlexport.model import Corpus, Entry
+from dlexport.store import Store, code_version
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,8 @@ class ChapterView:
 class Flavour:
     """How one output shows corpus Markdown: a block fragment and a one-line fragment."""
 
+    key: str | None = None  # what its renderings depend on, to keep them between builds; None: never kept
+
     def block(self, text: str, where: str) -> str:
         raise NotImplementedError
 
@@ -69,6 +74,7 @@ class Flavour:
 class HtmlFlavour(Flavour):
     def __init__(self, renderer: HtmlRenderer):
         self.renderer = renderer
+        self.key = f"html {renderer.key}"
 
     def block(self, text: str, where: str) -> str:
         return self.renderer.render(text, where)
@@ -104,7 +110,9 @@ def build_view(
     details: bool = True,
     advance: Callable[[], None] = lambda: None,
 ) -> tuple[ChapterView, ...]:
-    """Chapters of `corpus` rendered in `flavour`; each fragment is rendered once."""
+    """Chapters of `corpus` rendered in `flavour`; each fragment is rendered once, and not again in a
+    later build when the flavour's renderings are kept."""
+    flavour = _Kept(flavour) if flavour.key else flavour
     questions = {e.id: flavour.inline(e.question, where(e)) for e in corpus.entries()}
     titles = {e.id: plain_text(e.question) for e in corpus.entries()}  # related links show them again
 
@@ -134,7 +142,51 @@ def build_view(
         advance()
         return view
 
-    return tuple(
+    chapters = tuple(
         ChapterView(t.id, t.number, t.title, t.summary, tuple(entry(e) for e in t.entries))
         for t in corpus.topics
     )
+    if isinstance(flavour, _Kept):
+        flavour.save()
+    return chapters
+
+
+class _Kept(Flavour):
+    """A flavour's renderings kept between builds (store.py), by fragment: an edit renders again only
+    the fragments it changed. Fragments with images or raw HTML are always rendered (their HTML depends
+    on files), and so are those with a formula that could not be typeset (its warning must repeat)."""
+
+    def __init__(self, flavour: Flavour):
+        from importlib.metadata import version
+
+        libraries = ("markdown-it-py", "mdit-py-plugins", "nh3", "pygments", "ziamath")
+        self.flavour, self.key = flavour, flavour.key
+        self.store = Store("views", "\0".join([code_version(), *map(version, libraries)]), limit=50)
+        try:
+            self.old: dict[str, str] = json.loads(self.store.get(str(self.key)) or b"{}")
+        except ValueError:
+            self.old = {}
+        self.new: dict[str, str] = {}
+
+    def block(self, text: str, where: str) -> str:
+        return self._render("b", text, where)
+
+    def inline(self, text: str, where: str) -> str:
+        return self._render("i", text, where)
+
+    def _render(self, kind: str, text: str, where: str) -> str:
+        render = self.flavour.block if kind == "b" else self.flavour.inline
+        if "<" in text or "![" in text:
+            return render(text, where)
+        key = kind + hashlib.sha256(text.encode()).hexdigest()[:32]
+        if (html := self.old.get(key)) is None:
+            html = render(text, where)
+            if 'class="tex"' in html:  # a formula shown as TeX: it was reported, and will be next time
+                return html
+        self.new[key] = html
+        return html
+
+    def save(self) -> None:
+        if self.new != self.old:  # only what this build showed: the rest is dropped
+            self.store.put(str(self.key), json.dumps(self.new, ensure_ascii=False).encode())
+            self.store.prune()
