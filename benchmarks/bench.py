@@ -8,6 +8,7 @@ from GNU time, the largest of the runs):
   load + validate   `dlexport validate`            vs a bare `yaml.load(..., CSafeLoader)` of the same files
   ..., warm         the same with the validation cache of the run before
   anki              `dlexport build -f anki`        vs a bare YAML + genanki script writing the same notes
+  ..., warm         the same with the validation and rendering caches of the run before
   md                `dlexport build -f md`
   pdf               `dlexport build -f pdf --layout cheatsheet` once with a cold math cache, then with
                     typeset math cached on 2 workers and on 1, the last vs bare WeasyPrint writing the same
@@ -135,7 +136,9 @@ def bench(size: int, with_pdf: bool, work: Path, runs: int) -> list[dict]:
     row("load + validate", [dlexport, "validate", str(content)], bare_load)
     row("load + validate, warm", [dlexport, "validate", str(content)], bare_load, keep=("checked",))
     build = [dlexport, "build", "--content", str(content), "--out", str(out)]
-    row("anki", [*build, "-f", "anki"], [py, "-c", BARE_ANKI, str(content), str(work / "bare.apkg")])
+    bare_anki = [py, "-c", BARE_ANKI, str(content), str(work / "bare.apkg")]
+    row("anki", [*build, "-f", "anki"], bare_anki)
+    row("anki, warm", [*build, "-f", "anki"], bare_anki, keep=("checked", "views"))
     row("md", [*build, "-f", "md"], None)
     if with_pdf:
         pdf = [*build, "-f", "pdf", "--layout", "cheatsheet"]
