@@ -130,3 +130,19 @@ def test_a_topic_sheet_is_its_chapter_of_the_whole(pdf):
     assert body == [
         re.sub(r"page \d+ of \d+$", "", text) for text in whole[start - 1 : start - 1 + len(sheet)]
     ]
+
+
+def test_a_topic_named_front_is_a_chapter_not_a_second_contents_page(mini, tmp_path):
+    """Part names are made from topic ids: the topic `front` must not collide with the front matter."""
+    (mini / "topics.yaml").write_text((mini / "topics.yaml").read_text().replace("id: convnets", "id: front"))
+    (mini / "convnets.yaml").write_text(
+        (mini / "convnets.yaml").read_text().replace("topic: convnets", "topic: front")
+    )
+    result = run("build", "-f", "pdf", "--content", mini, "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output  # was: IndexError traceback from _resolve_page_links
+    reader = PdfReader(tmp_path / "out" / "pdf" / "cheatsheet.pdf")
+    pages = texts(reader)
+    assert pages[2].startswith("2 Convolutional networks"), pages[2][:80]  # was: the contents again
+    assert "Contents" not in pages[2]
+    sheet = " ".join(texts(PdfReader(tmp_path / "out" / "pdf" / "front.pdf")))
+    assert "What is the output size of a convolution?" in sheet

@@ -106,6 +106,18 @@ def test_unknown_topic_is_reported(tmp_path):
     assert result.exit_code == 2 and f"{root / 't.yaml'}:1:8: unknown topic 'nope'" in result.output
 
 
+@pytest.mark.parametrize("tid", ["quiz", "cheatsheet", "handout", "readme"])
+def test_a_topic_may_not_take_the_name_of_a_whole_corpus_document(tmp_path, tid):
+    """Its own quiz.pdf (or README.md) would overwrite the document of all topics."""
+    root = corpus(
+        tmp_path, GOOD, topics=TOPICS.replace("id: t", f"id: {tid}"), header=f"topic: {tid}\nentries:\n"
+    )
+    result = run("build", "--content", root, "--out", tmp_path / "out")
+    assert result.exit_code == 2, result.output
+    assert f"{root / 'topics.yaml'}:2:9: topic id '{tid}' is reserved" in result.output
+    assert not (tmp_path / "out").exists()
+
+
 def test_every_problem_is_reported_in_one_run(tmp_path):
     body = "".join(
         CASES[c][0].replace("id: good", f"id: good-{i}")

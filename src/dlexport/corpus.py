@@ -31,6 +31,9 @@ TOPICS_FILE = "topics.yaml"
 SOURCES_FILE = "sources.yaml"
 
 ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+# A topic's own files are named by its id: these would overwrite the documents of the whole corpus
+# (cheatsheet.pdf, handout.pdf, quiz.pdf, and README.md on a disk that ignores case).
+RESERVED_TOPIC_IDS = ("cheatsheet", "handout", "quiz", "readme")
 TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_:.+-]*")
 SOURCE_REF = re.compile(r"(?P<key>[a-z0-9][a-z0-9_-]*)(?:#(?P<n>\d{1,6}))?")
 MAX_QUESTIONS = 100_000  # per source list: a bound on what `stats` enumerates
@@ -193,6 +196,8 @@ def _load_topics(f: _File) -> dict[str, tuple[str, str, Node]]:
         tid = t["id"].value
         if not ID.fullmatch(tid):
             f.error(t["id"], f"topic id '{tid}' must be kebab-case (a-z, 0-9, single hyphens)")
+        elif tid in RESERVED_TOPIC_IDS:
+            f.error(t["id"], f"topic id '{tid}' is reserved: a document of all topics has that name")
         elif tid in out:
             f.error(t["id"], f"duplicate topic id '{tid}' (first at line {out[tid][2].line})")
         else:

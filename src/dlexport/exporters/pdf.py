@@ -104,7 +104,7 @@ class PdfExporter(Exporter):
             kind = "handout" if layout == "handout" else "cheatsheet"
             for c in chapters:
                 parts[f"{kind}-{c.id}"] = self.render("pdf/chapter.html", chapter=c, layout=kind)
-            books.append(Book(f"{kind}.pdf", f"{kind}-front", [f"{kind}-{c.id}" for c in chapters]))
+            books.append(Book(f"{kind}.pdf", f"{kind} front", [f"{kind}-{c.id}" for c in chapters]))
             if kind == "cheatsheet" and len(chapters) > 1:
                 books += [Book(f"{c.id}.pdf", None, [f"cheatsheet-{c.id}"]) for c in chapters]
         if layout in ("all", "quiz"):
@@ -112,7 +112,7 @@ class PdfExporter(Exporter):
                 parts[f"quiz-{c.id}"] = self.render("pdf/quiz.html", chapter=c, layout="quiz")
                 parts[f"key-{c.id}"] = self.render("pdf/key.html", chapter=c, first=n == 0, layout="quiz")
             body = [*(f"quiz-{c.id}" for c in chapters), *(f"key-{c.id}" for c in chapters)]
-            books.append(Book("quiz.pdf", "quiz-front", body))
+            books.append(Book("quiz.pdf", "quiz front", body))
         return parts, books
 
     def _lay_out_front(
@@ -146,7 +146,7 @@ class PdfExporter(Exporter):
             chapters=chapters,
             sections=sections,
             questions=sum(len(c.entries) for c in chapters),
-            layout=book.front.removesuffix("-front"),
+            layout=book.front.removesuffix(" front"),
         )
 
     def _lay_out_all(self, documents: dict[str, str], cache: _Layouts, label: str) -> dict[str, bytes]:
@@ -197,7 +197,8 @@ class PdfExporter(Exporter):
 
 @dataclass(frozen=True)
 class Book:
-    """One printed document: its front (cover and contents, laid out last) if any, then its parts."""
+    """One printed document: its front (cover and contents, laid out last) if any, then its parts.
+    Parts are named `<layout>-<topic id>`, fronts `<layout> front`: no topic id can name a front."""
 
     name: str
     front: str | None
