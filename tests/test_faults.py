@@ -90,9 +90,36 @@ def test_killing_the_build_leaves_no_worker_and_old_outputs_intact(mini, tmp_pat
 def test_stopping_a_build_of_every_format_stops_its_formats_and_workers(mini, tmp_path, sig):
     proc, workers = start_pdf_build(mini, tmp_path / "out", "anki", "md", "pdf")  # side by side
     os.kill(proc.pid, sig)
-    _, stderr = proc.communicate(timeout=60)
+    try:
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
     assert proc.returncode != 0 and b"Traceback" not in stderr, stderr
     assert wait_gone(workers) == set(), "workers outlived the build"
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_that_comes_while_workers_are_forked_still_stops_the_build(mini, tmp_path, sig):
+    """Handled inside an at-fork hook, the signal's exception would be swallowed (the build went on, or
+    hung on the logging lock the hook held): it must stop the build once the workers exist."""
+    out = tmp_path / "out"
+    script = (
+        "import os, sys\n"
+        "from dlexport.cli import main\n"
+        f"os.register_at_fork(before=lambda: os.kill(os.getpid(), {int(sig)}))\n"
+        "sys.argv = ['dlexport', 'build', '-f', 'pdf', '--content', sys.argv[1], '--out', sys.argv[2]]\n"
+        "main()\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script, mini, out], stderr=subprocess.PIPE, text=True, env=cold(out)
+    )
+    try:
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode in (128 + sig, -sig, 1), stderr
+    assert "Exception ignored" not in stderr and "Traceback" not in stderr, stderr
+    assert not (out / "pdf").exists()
 
 
 def test_killing_a_worker_fails_the_build_cleanly(mini, tmp_path):

@@ -66,7 +66,8 @@ def worker_pool(processes: int) -> Iterator[ProcessPoolExecutor]:
         signal.signal(signal.SIGTERM, _terminate)
     pool = ProcessPoolExecutor(processes, initializer=_die_with_parent, initargs=(os.getpid(),))
     try:
-        pool.submit(os.getpid).result()  # fork every worker now, before the build starts threads
+        with _signals_held() if main else contextlib.nullcontext():
+            pool.submit(os.getpid).result()  # fork every worker now, before the build starts threads
         yield pool
         # All work is done: the workers end on their own. (Killing them under a pool shut down without
         # waiting can make the interpreter print an OSError from concurrent.futures at exit.)
@@ -86,6 +87,24 @@ def worker_pool(processes: int) -> Iterator[ProcessPoolExecutor]:
 
 def _terminate(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM while workers are forked, then raise them again. Handled during a fork,
+    a signal's exception is raised inside an at-fork hook, which swallows it (the build goes on) and can
+    leave the logging lock held (every thread that then logs waits forever). The workers, forked with
+    these handlers, keep ignoring the signals: the build ends them itself."""
+    held: list[int] = []
+    stopping = (signal.SIGINT, signal.SIGTERM)
+    handlers = {sig: signal.signal(sig, lambda signum, frame: held.append(signum)) for sig in stopping}
+    try:
+        yield
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+        if held:
+            signal.raise_signal(held[0])
 
 
 @contextmanager
