@@ -1,10 +1,11 @@
 """`make bench`: dlexport against the bare libraries on seeded synthetic corpora, side by side in one run.
 
-    python benchmarks/bench.py [--sizes 1000 10000 50000] [--pdf-sizes 1000] [--runs 3] [--out DIR]
+    python benchmarks/bench.py [--sizes 1000 10000 50000] [--pdf-sizes 1000] [--pdf-once-sizes]
+                               [--runs 3] [--out DIR]
 
 For each size it times, each step in a fresh process as a first build (no outputs, no ledger, empty
-caches unless said), the median of --runs runs side by side with its baseline (wall time; peak memory
-from GNU time, the largest of the runs):
+caches unless said), the median of --runs runs side by side with its baseline (wall time; peak memory,
+workers included, the largest of the runs):
   load + validate   `dlexport validate`            vs a bare `yaml.load(..., CSafeLoader)` of the same files
   ..., warm         the same with the validation cache of the run before
   anki              `dlexport build -f anki`        vs a bare YAML + genanki script writing the same notes
@@ -12,13 +13,15 @@ from GNU time, the largest of the runs):
   md                `dlexport build -f md`
   pdf               `dlexport build -f pdf --layout cheatsheet` once with a cold math cache, then with
                     typeset math cached on 2 workers and on 1, the last vs bare WeasyPrint writing the same
-                    HTML parts one after the other (--pdf-sizes only: 50,000 entries take hours to lay out)
+                    HTML parts one after the other (--pdf-sizes only: 50,000 entries take an hour for all
+                    three; --pdf-once-sizes lays them out once, cold, on 2 workers)
 and prints the ratios, then writes the table as JSON under benchmarks/results/.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import fnmatch
 import json
 import platform
@@ -27,6 +30,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -82,20 +86,46 @@ for name, page in parts.items():
 
 
 def measure(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
-    """Wall seconds and peak resident MB of one command in a fresh process."""
+    """Wall seconds and peak resident MB of one command in a fresh process: the larger of GNU time's
+    figure (its largest process) and the sum over the process tree, workers included, sampled every
+    20 ms (pages the workers share with the build are counted in each)."""
+    done = threading.Event()
+    peak = [0]
+
+    def sample(pid: int) -> None:
+        while not done.wait(0.02):
+            peak[0] = max(peak[0], _tree_kb(pid))
+
     with tempfile.NamedTemporaryFile("r") as stats:
         started = time.perf_counter()
-        subprocess.run(
-            ["/usr/bin/time", "-o", stats.name, "-f", "%M", *command],
-            check=True,
-            stdout=subprocess.DEVNULL,
-            env=env,
+        proc = subprocess.Popen(
+            ["/usr/bin/time", "-o", stats.name, "-f", "%M", *command], stdout=subprocess.DEVNULL, env=env
         )
+        sampler = threading.Thread(target=sample, args=(proc.pid,))
+        sampler.start()
+        returncode = proc.wait()
         wall = time.perf_counter() - started
-        return wall, int(stats.read().split()[-1]) / 1024
+        done.set()
+        sampler.join()
+        if returncode:
+            raise subprocess.CalledProcessError(returncode, command)
+        return wall, max(peak[0], int(stats.read().split()[-1])) / 1024
 
 
-def bench(size: int, with_pdf: bool, work: Path, runs: int) -> list[dict]:
+def _tree_kb(pid: int) -> int:
+    """Resident kB of a process and all its descendants, read from /proc."""
+    total, todo = 0, [pid]
+    while todo:
+        process = todo.pop()
+        with contextlib.suppress(OSError, ValueError):
+            status = Path(f"/proc/{process}/status").read_text()
+            total += int(status.split("VmRSS:")[1].split()[0]) if "VmRSS:" in status else 0
+            for task in Path(f"/proc/{process}/task").iterdir():
+                todo += map(int, (task / "children").read_text().split())
+    return total
+
+
+def bench(size: int, pdf_steps: str, work: Path, runs: int) -> list[dict]:
     content = synthetic_corpus(work / f"corpus-{size}", size)
     py, dlexport = sys.executable, str(Path(sys.executable).parent / "dlexport")
     cache = work / "cache" / "dlexport"
@@ -140,9 +170,10 @@ def bench(size: int, with_pdf: bool, work: Path, runs: int) -> list[dict]:
     row("anki", [*build, "-f", "anki"], bare_anki)
     row("anki, warm", [*build, "-f", "anki"], bare_anki, keep=("checked", "views"))
     row("md", [*build, "-f", "md"], None)
-    if with_pdf:
+    if pdf_steps:
         pdf = [*build, "-f", "pdf", "--layout", "cheatsheet"]
         row("pdf (cold math)", pdf, None, n=1)
+    if pdf_steps == "all":
         parts = work / f"parts-{size}"
         parts.mkdir()
         subprocess.run([py, "-c", DUMP_PDF, str(content), str(parts)], check=True, env=env)
@@ -158,13 +189,17 @@ def main() -> None:
     )
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 50000])
     parser.add_argument("--pdf-sizes", type=int, nargs="*", default=[1000])
+    parser.add_argument(
+        "--pdf-once-sizes", type=int, nargs="*", default=[], help="sizes laid out once only, cold"
+    )
     parser.add_argument("--runs", type=int, default=3, help="runs of each step but the PDF (median)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory(prefix="dlexport-bench-") as tmp:
         for size in args.sizes:
-            rows += bench(size, size in args.pdf_sizes, Path(tmp), args.runs)
+            steps = "all" if size in args.pdf_sizes else "once" if size in args.pdf_once_sizes else ""
+            rows += bench(size, steps, Path(tmp), args.runs)
     args.out.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     machine = {
