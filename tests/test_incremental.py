@@ -138,3 +138,47 @@ def test_parallel_and_serial_builds_give_identical_bytes(mini, tmp_path, monkeyp
     different = [p for p in outputs["1"] if outputs["1"][p] != outputs["2"][p] and p.name != RECORD]
     assert different == []
     assert os.cpu_count()
+
+
+def png(rgb: tuple[int, int, int], size: int = 24) -> bytes:
+    """A plain RGB PNG of one colour."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\0" + bytes(rgb) * size for _ in range(size))
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def image_colours(pdf: Path) -> set[bytes]:
+    """The first pixel of every image the PDF draws."""
+    import pikepdf
+
+    with pikepdf.open(pdf) as doc:
+        return {
+            pikepdf.PdfImage(obj).read_bytes()[:3]
+            for obj in doc.objects
+            if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == "/Image"
+        }
+
+
+def test_an_image_changed_in_place_reaches_the_sheets(mini, tmp_path, cache):
+    """A chapter's layout is made from its HTML *and* the images it loads: replacing an image's bytes
+    under the same name (the Markdown unchanged) must lay the chapter out again, not reuse the old one."""
+    out = tmp_path / "out"
+    (mini / "images" / "filter.png").write_bytes(png((0, 0, 255)))
+    build(mini, out, "-f", "pdf")
+    assert image_colours(out / "pdf" / "convnets.pdf") == {bytes((0, 0, 255))}
+    (mini / "images" / "filter.png").write_bytes(png((255, 0, 0)))  # same name, a new picture
+    assert "wrote" in build(mini, out, "-f", "pdf")
+    for name in ("convnets.pdf", "cheatsheet.pdf"):
+        # was: still the blue filter, from the layout cache, whose key is the chapter's HTML alone
+        assert image_colours(out / "pdf" / name) == {bytes((255, 0, 0))}, name
