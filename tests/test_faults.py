@@ -195,3 +195,32 @@ def test_a_read_only_output_folder(mini, tmp_path):
         return
     assert proc.returncode == 1, proc.stderr
     assert "cannot write" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("cache", ["a file", "read-only"])
+def test_an_unusable_cache_folder_only_costs_time(mini, tmp_path, cache):
+    """What is kept between builds is only a speed-up: a cache folder that cannot be written (a read-only
+    home, or `dlexport` there being a file) must not fail a build that writes into a good output folder."""
+    home = tmp_path / "cache"
+    home.mkdir()
+    out = tmp_path / "out"
+    env = {**os.environ, "XDG_CACHE_HOME": str(home)}
+    cli = f"{sys.executable} -m dlexport build -f pdf -f md --content {mini} --out {out}"
+    if cache == "a file":
+        (home / "dlexport").write_text("not a folder")
+        proc = subprocess.run(cli.split(), capture_output=True, text=True, env=env, timeout=300)
+    else:
+        if os.geteuid() != 0:
+            pytest.skip("mounts the cache read-only in a user namespace as root")
+        (home / "dlexport").mkdir()
+        script = f"mount -o bind,ro {home} {home} && {cli}"
+        proc = subprocess.run(
+            ["unshare", "-r", "--mount", "sh", "-c", script],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+        )
+    # was: exit 1, "error: cannot write .../dlexport/math-ziamath-<version>-svg1.json" (the math cache)
+    assert proc.returncode == 0, proc.stderr
+    assert (out / "pdf" / "cheatsheet.pdf").read_bytes()[:5] == b"%PDF-"
