@@ -26,9 +26,9 @@ import mdit_py_plugins
 import nh3
 import yaml
 
-from dlexport.errors import DlexportError, Problem
+from dlexport.errors import Problem
 from dlexport.model import Entry
-from dlexport.output import write_bytes
+from dlexport.output import keep
 from dlexport.store import code_version
 from dlexport.yamlnodes import Loader
 
@@ -133,8 +133,7 @@ class CheckCache:
         if self.folder is None or checked.problems:
             return
         body = json.dumps({"key": key, "file": checked.record()}, ensure_ascii=False).encode()
-        with contextlib.suppress(OSError, DlexportError):  # a read-only cache only costs speed
-            write_bytes(self._record_path(path), hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
+        keep(self._record_path(path), hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
 
     def prune(self, paths: list[Path]) -> None:
         """Keep the records of `paths` and the most recent others, up to MAX_RECORDS in all."""

@@ -7,7 +7,6 @@ so it follows the surrounding text, and shifted down by its depth so it sits on 
 from __future__ import annotations
 
 import base64
-import contextlib
 import html
 import json
 import re
@@ -18,7 +17,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from dlexport.mathtext import text_math
-from dlexport.output import cache_dir, write_text
+from dlexport.output import cache_dir, keep
 
 _SIZE = 10.0  # ziamath's drawing size; the image is scaled to the text through em units
 _VIEWBOX = re.compile(r'viewBox="([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+)"')
@@ -69,8 +68,7 @@ class SvgMath:
 
     def __exit__(self, *exc_info: object) -> None:
         if self.cache_path and self.added and exc_info[0] is None:
-            with contextlib.suppress(OSError):  # a read-only home only costs speed
-                write_text(self.cache_path, json.dumps(self.cache))
+            keep(self.cache_path, json.dumps(self.cache).encode())
 
     def typeset(self, formulas: Iterable[tuple[str, bool]], pool: Executor | None) -> None:
         """Typeset the formulas not cached yet side by side, before rendering asks for them one by one:

@@ -158,3 +158,9 @@ def write_bytes(path: Path, data: bytes) -> Path:
 
 def write_text(path: Path, text: str) -> Path:
     return write_bytes(path, text.encode("utf-8"))
+
+
+def keep(path: Path, data: bytes) -> None:
+    """Write a file of the cache: one that cannot be written (a read-only home) only costs time."""
+    with contextlib.suppress(OSError, ExportError):
+        write_bytes(path, data)

@@ -9,8 +9,7 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
-from dlexport.errors import DlexportError
-from dlexport.output import cache_dir, write_bytes
+from dlexport.output import cache_dir, keep
 
 
 @cache
@@ -47,8 +46,7 @@ class Store:
         return data if hashlib.sha256(data).hexdigest().encode() == digest else None
 
     def put(self, source: str, data: bytes) -> None:
-        with contextlib.suppress(OSError, DlexportError):  # a read-only cache only costs time
-            write_bytes(self._path(source), hashlib.sha256(data).hexdigest().encode() + b"\n" + data)
+        keep(self._path(source), hashlib.sha256(data).hexdigest().encode() + b"\n" + data)
 
     def prune(self) -> None:
         """Keep this build's results and the most recent others, up to `limit` in all."""
