@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import json
 from collections.abc import Iterator
 from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from dlexport.errors import ConfigError, ExportError
 from dlexport.exporters.base import Exporter
@@ -20,6 +22,9 @@ from dlexport.output import write_bytes
 from dlexport.store import Store
 from dlexport.templating import builtin_templates
 from dlexport.view import ChapterView, HtmlFlavour, build_view, where
+
+if TYPE_CHECKING:
+    from dlexport.exporters.pdflayout import Layout
 
 
 @dataclass(frozen=True)
@@ -155,34 +160,34 @@ class PdfExporter(Exporter):
         todo = sorted((n for n in documents if n not in results), key=lambda name: -len(documents[name]))
         advance = self.context.progress(label, len(todo)) if label and todo else lambda: None
         jobs = [(name, documents[name], cache.base_url, cache.roots) for name in todo]
-        for name, data in self._lay_out(jobs):
-            results[name] = data
-            cache.put(documents[name], data)
+        for layout in self._lay_out(jobs):
+            results[layout.name] = layout.pdf
+            cache.put_layout(documents[layout.name], layout)
             advance()
         return results
 
-    def _lay_out(self, jobs: list[tuple[str, str, str, list[Path]]]) -> Iterator[tuple[str, bytes]]:
+    def _lay_out(self, jobs: list[tuple[str, str, str, list[Path]]]) -> Iterator[Layout]:
         """WeasyPrint is single-threaded: documents are laid out side by side, the largest first."""
         if not jobs:
             return
         from dlexport.exporters.pdflayout import lay_out  # WeasyPrint loads only when there is layout to do
 
-        def check(name: str, data: bytes, refused: str | None, warnings: list[str]) -> tuple[str, bytes]:
-            for message in warnings:
-                self.context.warn(f"{name}: {message}")
-            if refused:  # corpus images were checked, with their positions, when the corpus was loaded
+        def check(layout: Layout) -> Layout:
+            for message in layout.warnings:
+                self.context.warn(f"{layout.name}: {message}")
+            if layout.refused:  # corpus images were checked, with their positions, when the corpus was loaded
                 raise ExportError(
-                    f"{name}: refused to fetch {refused}: a template may only use files "
+                    f"{layout.name}: refused to fetch {layout.refused}: a template may only use files "
                     "inside the corpus, template and font folders"
                 )
-            return name, data
+            return layout
 
         if (pool := self.context.pool) is None:
             for job in jobs:
-                yield check(*lay_out(job))
+                yield check(lay_out(job))
             return
         for future in as_completed([pool.submit(lay_out, job) for job in jobs]):
-            yield check(*future.result())
+            yield check(future.result())
 
     def render(self, template: str, **values) -> str:
         return super().render(template, options=self.options, fonts=_fonts(), **values)
@@ -210,16 +215,40 @@ class Book:
 
 
 class _Layouts(Store):
-    """Layouts kept by what they are made from (the HTML, the folders it may read, the library versions):
-    an edit re-lays-out only the parts it changes."""
+    """Layouts kept by what they are made from: the HTML, the files it read (images, fonts: checked by
+    their bytes, which can change under the same name), the folders it may read and the library versions.
+    An edit re-lays-out only the parts it changes."""
 
     def __init__(self, base_url: str, roots: list[Path]):
         from importlib.metadata import version
 
         self.base_url, self.roots = base_url, roots
+        self._digests: dict[str, str] = {}  # file: digest of its bytes, read once a build
         super().__init__(
             "pdf", "\0".join([base_url, *map(str, roots), version("weasyprint"), version("pydyf")])
         )
+
+    def get(self, page: str) -> bytes | None:
+        if (kept := super().get(page)) is None:
+            return None
+        files, _, pdf = kept.partition(b"\n")
+        try:
+            fresh = all(self._digest(path) == digest for path, digest in json.loads(files))
+        except (ValueError, TypeError):
+            return None
+        return pdf if fresh else None
+
+    def put_layout(self, page: str, layout: Layout) -> None:
+        files = json.dumps([[path, self._digest(path)] for path in layout.files])
+        self.put(page, files.encode() + b"\n" + layout.pdf)
+
+    def _digest(self, path: str) -> str:
+        if path not in self._digests:
+            try:
+                self._digests[path] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+            except OSError:
+                self._digests[path] = ""  # unreadable: no layout made while it could be read matches
+        return self._digests[path]
 
 
 @cache

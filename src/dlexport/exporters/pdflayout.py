@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -12,33 +13,37 @@ import weasyprint
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 
-def lay_out(job: tuple[str, str, str, list[Path]]) -> tuple[str, bytes, str | None, list[str]]:
+@dataclass(frozen=True)
+class Layout:
+    """One document laid out (in a worker process)."""
+
+    name: str
+    pdf: bytes
+    refused: str | None  # the URL it was refused, if any
+    warnings: list[str]
+    files: list[str]  # the files it read (images, fonts): what, besides its HTML, it is made from
+
+
+def lay_out(job: tuple[str, str, str, list[Path]]) -> Layout:
     name, page, base_url, roots = job
-    return (name, *html_to_pdf(page, base_url, roots))
-
-
-def html_to_pdf(page: str, base_url: str, roots: list[Path]) -> tuple[bytes, str | None, list[str]]:
-    """Lay out and write one document (in a worker process): (pdf, refused URL or None, warnings)."""
     records: list[logging.LogRecord] = []
     handler = logging.Handler(logging.WARNING)
     handler.emit = records.append  # type: ignore[method-assign]
     logger = logging.getLogger("weasyprint")
     logger.addHandler(handler)
     logger.propagate = False
+    fetcher = LocalFetcher(roots)
     try:
-        document = weasyprint.HTML(string=page, base_url=base_url, url_fetcher=LocalFetcher(roots)).render()
+        document = weasyprint.HTML(string=page, base_url=base_url, url_fetcher=fetcher).render()
         out = io.BytesIO()
         document.write_pdf(out)
     except RefusedURL as exc:
-        return b"", exc.url, []
+        return Layout(name, b"", exc.url, [], [])
     finally:
         logger.removeHandler(handler)
     noise = ("HarfBuzz", "fontTools")  # the slower subsetting fallback works; it is not the user's problem
-    return (
-        out.getvalue(),
-        None,
-        [r.getMessage() for r in records if not any(n in r.getMessage() for n in noise)],
-    )
+    warnings = [r.getMessage() for r in records if not any(n in r.getMessage() for n in noise)]
+    return Layout(name, out.getvalue(), None, warnings, sorted(fetcher.files))
 
 
 class RefusedURL(FatalURLFetchingError):
@@ -53,6 +58,7 @@ class LocalFetcher(URLFetcher):
     def __init__(self, roots: list[Path]):
         super().__init__(allowed_protocols={"file", "data"}, fail_on_errors=True)
         self.roots = [r.resolve() for r in roots]
+        self.files: set[str] = set()
 
     def fetch(self, url: str, headers=None):
         if url.startswith("data:"):
@@ -60,5 +66,6 @@ class LocalFetcher(URLFetcher):
         if url.startswith("file://"):
             path = Path(unquote(urlparse(url).path)).resolve()
             if path.is_file() and any(path.is_relative_to(root) for root in self.roots):
+                self.files.add(str(path))
                 return super().fetch(url, headers)
         raise RefusedURL(url)
