@@ -28,7 +28,7 @@ import yaml
 
 from dlexport.errors import Problem
 from dlexport.model import Entry
-from dlexport.output import keep
+from dlexport.output import keep, kept
 from dlexport.store import code_version
 from dlexport.yamlnodes import Loader
 
@@ -118,10 +118,9 @@ class CheckCache:
         """The kept result for the file at `path` with key `key`, if there is a sound one."""
         if self.folder is None:
             return None
+        if (body := kept(self._record_path(path))) is None:
+            return None  # missing or damaged
         try:
-            digest, _, body = self._record_path(path).read_bytes().partition(b"\n")
-            if hashlib.sha256(body).hexdigest().encode() != digest:
-                return None  # damaged
             doc = json.loads(body)
             if doc["key"] != key:
                 return None  # stale
@@ -133,7 +132,7 @@ class CheckCache:
         if self.folder is None or checked.problems:
             return
         body = json.dumps({"key": key, "file": checked.record()}, ensure_ascii=False).encode()
-        keep(self._record_path(path), hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
+        keep(self._record_path(path), body)
 
     def prune(self, paths: list[Path]) -> None:
         """Keep the records of `paths` and the most recent others, up to MAX_RECORDS in all."""

@@ -7,6 +7,7 @@ so it follows the surrounding text, and shifted down by its depth so it sits on 
 from __future__ import annotations
 
 import base64
+import contextlib
 import html
 import json
 import re
@@ -17,7 +18,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from dlexport.mathtext import text_math
-from dlexport.output import cache_dir, keep
+from dlexport.output import cache_dir, keep, kept
 
 _SIZE = 10.0  # ziamath's drawing size; the image is scaled to the text through em units
 _VIEWBOX = re.compile(r'viewBox="([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+)"')
@@ -59,11 +60,11 @@ class SvgMath:
         self.added = False
 
     def __enter__(self) -> SvgMath:
-        if self.cache_path and self.cache_path.is_file():
-            try:
-                self.cache = json.loads(self.cache_path.read_text(encoding="utf-8"))
-            except ValueError:
-                self.cache = {}  # a damaged cache is only a slower build
+        if self.cache_path and (data := kept(self.cache_path)):
+            with contextlib.suppress(ValueError):  # a damaged cache is only a slower build
+                cache = json.loads(data)
+                if isinstance(cache, dict) and all(isinstance(v, str) for v in cache.values()):
+                    self.cache = cache
         return self
 
     def __exit__(self, *exc_info: object) -> None:

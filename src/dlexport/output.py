@@ -4,6 +4,7 @@ build never leaves a truncated artifact in out/."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import signal
 import tempfile
@@ -161,6 +162,16 @@ def write_text(path: Path, text: str) -> Path:
 
 
 def keep(path: Path, data: bytes) -> None:
-    """Write a file of the cache: one that cannot be written (a read-only home) only costs time."""
+    """Write a file of the cache, with a hash of its bytes; one that cannot be written (a read-only home)
+    only costs time."""
     with contextlib.suppress(OSError, ExportError):
-        write_bytes(path, data)
+        write_bytes(path, hashlib.sha256(data).hexdigest().encode() + b"\n" + data)
+
+
+def kept(path: Path) -> bytes | None:
+    """What `keep` wrote to `path`, or None if it is missing, torn or damaged: never used, only made again."""
+    try:
+        digest, _, data = path.read_bytes().partition(b"\n")
+    except OSError:
+        return None
+    return data if hashlib.sha256(data).hexdigest().encode() == digest else None

@@ -9,7 +9,7 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
-from dlexport.output import cache_dir, keep
+from dlexport.output import cache_dir, keep, kept
 
 
 @cache
@@ -39,14 +39,10 @@ class Store:
         return self.folder / key
 
     def get(self, source: str) -> bytes | None:
-        try:
-            digest, _, data = self._path(source).read_bytes().partition(b"\n")
-        except OSError:
-            return None
-        return data if hashlib.sha256(data).hexdigest().encode() == digest else None
+        return kept(self._path(source))
 
     def put(self, source: str, data: bytes) -> None:
-        keep(self._path(source), hashlib.sha256(data).hexdigest().encode() + b"\n" + data)
+        keep(self._path(source), data)
 
     def prune(self) -> None:
         """Keep this build's results and the most recent others, up to `limit` in all."""
