@@ -95,10 +95,11 @@ def about(problems: list[str], entry: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def shipped(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
-    """The render check of the deck built from the shipped corpus (a copy: a build writes its ledger)."""
+    """The render check of the deck built from the shipped corpus (a copy: a build writes its ledger), at
+    phone width, where cards are narrowest (`check-deck --render` also checks a desktop width)."""
     tmp = tmp_path_factory.mktemp("shipped")
     shutil.copytree(ROOT / "content", tmp / "content")
-    return render_check(build(tmp / "content", tmp / "out"))
+    return render_check(build(tmp / "content", tmp / "out"), widths=(375,))
 
 
 @pytest.fixture(scope="module")
@@ -130,7 +131,7 @@ def without_fix(planted: Path) -> list[str]:
     return render_check(package, widths=(375,), night=(False,))
 
 
-def test_every_shipped_card_reads_on_a_phone_and_a_desktop_in_light_and_night_mode(shipped):
+def test_every_shipped_card_reads_on_a_phone_in_light_and_night_mode(shipped):
     assert shipped == [], "\n".join(shipped)
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
-from conftest import edit, run
+from conftest import DATA, edit, run
 from pypdf import PdfReader
 from test_cli import PLUGIN, install_plugin
 
@@ -62,6 +63,20 @@ def numbers_everywhere(content: Path, out: Path, *flags: str) -> dict[str, dict[
     return seen
 
 
+@pytest.fixture(scope="module")
+def full(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """What the full build of the small corpus numbers, in every output (made once for the module)."""
+    content = tmp_path_factory.mktemp("full") / "content"
+    shutil.copytree(DATA / "mini", content)
+    return numbers_everywhere(content, content.parent / "out")
+
+
+def test_the_full_build_numbers_every_output_alike(full):
+    for output in ("list", "md", "pdf"):
+        assert full[output] == FULL, output
+    assert full["deck"] == {i: DECKS["convnets" if i.startswith("conv") else "basics"] for i in FULL}
+
+
 @pytest.mark.parametrize(
     "flags",
     [
@@ -72,12 +87,7 @@ def numbers_everywhere(content: Path, out: Path, *flags: str) -> dict[str, dict[
     ],
 )
 def test_a_filtered_build_numbers_and_names_decks_as_the_full_build(mini, tmp_path, flags):
-    full = numbers_everywhere(mini, tmp_path / "full")
-    for output in ("list", "md", "pdf"):
-        assert full[output] == FULL, output
     decks = {i: DECKS["convnets" if i.startswith("conv") else "basics"] for i in FULL}
-    assert full["deck"] == decks
-
     part = numbers_everywhere(mini, tmp_path / "part", *flags)
     assert part["md"] and part["pdf"]
     for output in ("md", "pdf"):
