@@ -72,6 +72,7 @@ class Exporter(ABC):
     suffix: ClassVar[str]
     description: ClassVar[str] = ""
     Options: ClassVar[type] = NoOptions
+    uses_workers: ClassVar[bool] = False  # whether `export` hands work to `context.pool`
 
     def __init__(self, context: BuildContext | None = None, options: Any = None):
         self.context = context or BuildContext()

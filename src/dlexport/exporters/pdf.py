@@ -51,6 +51,7 @@ class PdfExporter(Exporter):
     suffix = "pdf"
     description = "Printable PDF cheat sheets, per-topic sheets and a quiz (WeasyPrint)"
     Options = PdfOptions
+    uses_workers = True
 
     def export(self, corpus: Corpus, dest: Path) -> list[Path]:
         from dlexport.exporters.pdfbook import assemble, page_count  # pikepdf loads only for PDF builds
