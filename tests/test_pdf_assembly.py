@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import re
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -46,8 +47,10 @@ def pdf(tmp_path_factory) -> Path:
     return root / "out" / "pdf"
 
 
-def texts(reader: PdfReader) -> list[str]:
-    return [" ".join(page.extract_text().split()) for page in reader.pages]
+@cache
+def texts(path: Path) -> list[str]:
+    """Each page's text, read once per file (text extraction is most of these tests' time)."""
+    return [" ".join(page.extract_text().split()) for page in PdfReader(path).pages]
 
 
 def page_of(reader: PdfReader, destination: Destination) -> int:
@@ -61,7 +64,7 @@ def contents(page: str) -> dict[str, int]:
 
 def test_the_contents_page_numbers_are_the_pages_where_chapters_start(pdf):
     reader = PdfReader(pdf / "cheatsheet.pdf")
-    pages = texts(reader)
+    pages = texts(pdf / "cheatsheet.pdf")
     listed = contents(pages[0])
     assert list(listed) == list(TOPICS.values())
     for number, (title, page) in enumerate(listed.items(), 1):
@@ -74,7 +77,7 @@ def test_the_contents_page_numbers_are_the_pages_where_chapters_start(pdf):
 
 def test_contents_lines_link_to_their_pages(pdf):
     reader = PdfReader(pdf / "cheatsheet.pdf")
-    listed = contents(texts(reader)[0])
+    listed = contents(texts(pdf / "cheatsheet.pdf")[0])
     targets = []
     for annot in reader.pages[0]["/Annots"]:
         action = annot.get_object()["/A"]
@@ -85,7 +88,7 @@ def test_contents_lines_link_to_their_pages(pdf):
 
 @pytest.mark.parametrize("name", ["cheatsheet.pdf", "quiz.pdf", "beta.pdf"])
 def test_every_page_carries_its_number_and_the_total(pdf, name):
-    pages = texts(PdfReader(pdf / name))
+    pages = texts(pdf / name)
     for number, text in enumerate(pages, 1):
         assert text.endswith(f"page {number} of {len(pages)}"), text[-80:]
         assert text.count(" of ") >= 1 and len(re.findall(r"page \d+ of \d+", text)) == 1
@@ -93,7 +96,7 @@ def test_every_page_carries_its_number_and_the_total(pdf, name):
 
 def test_the_outline_holds_every_chapter_and_question_on_its_page(pdf):
     reader = PdfReader(pdf / "cheatsheet.pdf")
-    pages = texts(reader)
+    pages = texts(pdf / "cheatsheet.pdf")
     outline = reader.outline
     chapters = [item for item in outline if not isinstance(item, list)]
     questions = [item for group in outline if isinstance(group, list) for item in group]
@@ -106,7 +109,7 @@ def test_the_outline_holds_every_chapter_and_question_on_its_page(pdf):
 
 def test_every_question_is_a_named_destination_on_its_page(pdf):
     reader = PdfReader(pdf / "cheatsheet.pdf")
-    pages = texts(reader)
+    pages = texts(pdf / "cheatsheet.pdf")
     named = reader.named_destinations
     for t in TOPICS:
         for i in (0, 15):
@@ -114,8 +117,7 @@ def test_every_question_is_a_named_destination_on_its_page(pdf):
 
 
 def test_the_quiz_contents_point_at_each_chapter_and_the_answer_key(pdf):
-    reader = PdfReader(pdf / "quiz.pdf")
-    pages = texts(reader)
+    pages = texts(pdf / "quiz.pdf")
     listed = contents(pages[0])
     assert list(listed) == [*TOPICS.values(), "Answer key"]
     assert pages[listed["Answer key"] - 1].startswith("Answer key 1 Alpha topic")
@@ -123,9 +125,9 @@ def test_the_quiz_contents_point_at_each_chapter_and_the_answer_key(pdf):
 
 
 def test_a_topic_sheet_is_its_chapter_of_the_whole(pdf):
-    whole = texts(PdfReader(pdf / "cheatsheet.pdf"))
+    whole = texts(pdf / "cheatsheet.pdf")
     start = contents(whole[0])["Beta topic"]
-    sheet = texts(PdfReader(pdf / "beta.pdf"))
+    sheet = texts(pdf / "beta.pdf")
     body = [re.sub(r"page \d+ of \d+$", "", text) for text in sheet]
     assert body == [
         re.sub(r"page \d+ of \d+$", "", text) for text in whole[start - 1 : start - 1 + len(sheet)]
@@ -140,9 +142,8 @@ def test_a_topic_named_front_is_a_chapter_not_a_second_contents_page(mini, tmp_p
     )
     result = run("build", "-f", "pdf", "--content", mini, "--out", tmp_path / "out")
     assert result.exit_code == 0, result.output  # was: IndexError traceback from _resolve_page_links
-    reader = PdfReader(tmp_path / "out" / "pdf" / "cheatsheet.pdf")
-    pages = texts(reader)
+    pages = texts(tmp_path / "out" / "pdf" / "cheatsheet.pdf")
     assert pages[2].startswith("2 Convolutional networks"), pages[2][:80]  # was: the contents again
     assert "Contents" not in pages[2]
-    sheet = " ".join(texts(PdfReader(tmp_path / "out" / "pdf" / "front.pdf")))
+    sheet = " ".join(texts(tmp_path / "out" / "pdf" / "front.pdf"))
     assert "What is the output size of a convolution?" in sheet
