@@ -101,15 +101,14 @@ def test_an_edit_renders_again_only_the_fragments_it_changed(mini, tmp_path, cac
     assert len(rendered) < len(first)
 
 
-@pytest.mark.parametrize("damage", ["torn", "flipped"])
-def test_damaged_layouts_and_pages_in_the_cache_are_made_again(mini, tmp_path, cache, damage, monkeypatch):
+def test_damaged_layouts_and_pages_in_the_cache_are_made_again(mini, tmp_path, cache, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # the same stamps in both Anki packages
     build(mini, tmp_path / "a", "-f", "pdf", "-f", "md", "-f", "anki")
     kept = [p for folder in ("pdf", "md", "views") for p in (cache.parent / folder).iterdir()]
     assert kept
-    for path in kept:
-        data = path.read_bytes()  # as a crash mid-write, or a bad disk, would leave it
-        path.write_bytes(data[:100] if damage == "torn" else data[:-10] + b"x" + data[-9:])
+    for n, path in enumerate(kept):  # torn, as a crash mid-write leaves it, or one byte flipped
+        data = path.read_bytes()
+        path.write_bytes(data[:100] if n % 2 else data[:-10] + b"x" + data[-9:])
     (mini / "anki-ledger.json").unlink()  # the second build starts where the first did
     build(mini, tmp_path / "b", "-f", "pdf", "-f", "md", "-f", "anki")
     names = ("pdf/cheatsheet.pdf", "pdf/basics.pdf", "pdf/quiz.pdf", "md/basics.md", "md/README.md")
