@@ -77,9 +77,11 @@ import sys
 from pathlib import Path
 from dlexport.corpus import load_corpus
 from dlexport.exporters.pdf import PdfExporter, PdfOptions
+from dlexport.mathsvg import SvgMath, math_folder
 corpus = load_corpus(Path(sys.argv[1])).active()
 exporter = PdfExporter(options=PdfOptions(layout="cheatsheet"))
-parts, _ = exporter.plan(exporter.chapters(corpus))
+with SvgMath(print, math_folder()) as math:  # the cache's folder: its formula files outlive this script
+    parts, _ = exporter.plan(exporter.chapters(corpus, math))
 for name, page in parts.items():
     (Path(sys.argv[2]) / f"{name}.html").write_text(page, encoding="utf-8")
 """

@@ -58,7 +58,7 @@ TEXT = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=8)), max_siz
 def test_fragments_render_to_inert_html_and_markdown(text):
     for renderer in (
         HtmlRenderer(mathjax, policy=Policy(image=lambda path: path)),
-        HtmlRenderer(lambda tex, display, where: "<b>m</b>", policy=Policy(svg_data=True)),
+        HtmlRenderer(lambda tex, display, where: "<b>m</b>", policy=Policy(math="file:///math/")),
     ):
         assert_inert(renderer.render(text))
     page = tidy_markdown(f"<details>\n<summary>Q</summary>\n\n{github_markdown(text)}\n\n</details>\n")
@@ -185,7 +185,8 @@ def test_exporters_build_or_report_any_entry(tmp_path_factory, question, answer,
 @given(TEXT)
 def test_math_typesetting_never_fails_the_build(tex):
     warnings: list[str] = []
-    html = SvgMath(warnings.append)(tex or "x", True, "e")
+    with SvgMath(warnings.append) as math:
+        html = math(tex or "x", True, "e")
     assert html.startswith('<div class="math-display">')
 
 

@@ -200,15 +200,17 @@ def test_figures_in_details_show_on_the_cheat_sheet(mini, tmp_path):
 
 
 def test_formulas_typeset_side_by_side_are_the_ones_typeset_one_by_one(tmp_path):
-    from dlexport.mathsvg import SvgMath, svg_image
+    from dlexport.mathsvg import SvgMath, draw, file_name, unsealed
     from dlexport.output import worker_pool
 
     wanted = [(rf"\frac{{a_{i}}}{{b}} + \sqrt{{{i}}}", i % 2 == 0) for i in range(20)]
     warnings: list[str] = []
-    with SvgMath(warnings.append, cache=tmp_path / "math.json") as math:
+    folder = tmp_path / "math"
+    with SvgMath(warnings.append, folder) as math:
         with worker_pool(2) as pool:
             math.typeset([*wanted, (r"\frac{", True)], pool)
-        assert {math.cache[f"{int(d)}{tex}"] for tex, d in wanted} == {svg_image(tex, d) for tex, d in wanted}
-        assert r"1\frac{" not in math.cache  # left for rendering to report, naming the entry
+        drawn = [unsealed(folder / file_name(tex, d)) for tex, d in wanted]
+        assert drawn == [draw(tex, d) for tex, d in wanted]
+        assert len(list(folder.iterdir())) == len(wanted)  # left for rendering to report, naming the entry
         math(r"\frac{", True, "basics.yaml:3")
     assert warnings and "basics.yaml:3: cannot typeset formula" in warnings[0]

@@ -26,6 +26,8 @@ from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
+from dlexport.mathsvg import FILE_NAME
+
 MathRenderer = Callable[[str, bool, str], str]  # (tex, display, where) -> HTML; `where` names the entry
 
 
@@ -72,7 +74,6 @@ _STYLE = re.compile(
 )
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 _LINK_SCHEMES = {"http", "https", "mailto"}
-_SVG_DATA = "data:image/svg+xml;base64,"
 
 
 def browser_url(value: str) -> str:
@@ -103,7 +104,7 @@ class Policy:
     """What the sanitiser lets through besides plain safe HTML: where images may come from."""
 
     image: Callable[[str], str | None] = lambda src: None  # corpus-relative path -> URL, or None to drop
-    svg_data: bool = False  # math drawn as SVG data URIs (PDF only)
+    math: str | None = None  # the URL of the folder of drawn formulas (PDF only)
     link_rel: str | None = "noopener noreferrer"
     extra_tags: frozenset[str] = frozenset()
     extra_attributes: tuple[tuple[str, frozenset[str]], ...] = ()
@@ -115,7 +116,7 @@ class Policy:
             return value if value.split() and set(value.split()) <= _CLASSES else None
         if tag == "img" and attr == "src":
             url = browser_url(value)
-            if self.svg_data and url.startswith(_SVG_DATA):
+            if self.math and url.startswith(self.math) and FILE_NAME.fullmatch(url.removeprefix(self.math)):
                 return url
             path = local_path(url)
             return self.image(path) if path else None
@@ -163,7 +164,7 @@ def _cleaner(policy: Policy) -> nh3.Cleaner:
     return nh3.Cleaner(
         tags=_TAGS | policy.extra_tags,
         attributes=attributes,
-        url_schemes=_LINK_SCHEMES | {"data", "file"},  # data: and file: only where the policy allows
+        url_schemes=_LINK_SCHEMES | {"file"},  # file: only where the policy allows
         attribute_filter=policy.filter,
         link_rel=policy.link_rel,
     )
@@ -343,7 +344,7 @@ class HtmlRenderer:
         """What its HTML depends on besides a fragment's text and images (and the code that draws it)."""
         p = self.policy
         math = getattr(self.math, "key", getattr(self.math, "__name__", None))
-        return repr((math, self.code_style, p.svg_data, p.link_rel, sorted(p.extra_tags), p.extra_attributes))
+        return repr((math, self.code_style, p.math, p.link_rel, sorted(p.extra_tags), p.extra_attributes))
 
     def render(self, text: str, where: str = "") -> str:
         """HTML for one corpus fragment; `where` names it in warnings about its math."""

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Literal
 from dlexport.errors import ConfigError, ExportError
 from dlexport.exporters.base import Exporter
 from dlexport.markup import HtmlRenderer, Policy, corpus_images, formulas
-from dlexport.mathsvg import SvgMath, cache_file
+from dlexport.mathsvg import SvgMath, math_folder
 from dlexport.model import Corpus, Entry
 from dlexport.output import write_bytes
 from dlexport.store import Store
@@ -54,17 +54,26 @@ class PdfExporter(Exporter):
     uses_workers = True
 
     def export(self, corpus: Corpus, dest: Path) -> list[Path]:
+        corpus = corpus.active()
+        with SvgMath(self.context.warn, math_folder()) as math:  # its files are read while laying out
+            chapters = self.chapters(corpus, math)
+            # A document is assembled from parts laid out once each: a chapter's part is both its own sheet
+            # and a chapter of the whole. The fronts (cover, contents) and the page numbers are laid out last.
+            roots = [corpus.root, builtin_templates(), *_font_dirs(), math.folder]
+            layouts = _Layouts(corpus.root.as_uri() + "/", [*roots, *filter(None, [self.context.templates])])
+            parts, books = self.plan(chapters)
+            laid_out = self._lay_out_all(parts, layouts, "pdf: chapters")
+            return [
+                write_bytes(dest / name, data)
+                for name, data in self.assemble(books, chapters, laid_out, layouts)
+            ]
+
+    def assemble(
+        self, books: list[Book], chapters: list[ChapterView], laid_out: dict[str, bytes], layouts: _Layouts
+    ) -> Iterator[tuple[str, bytes]]:
+        """Each book (name, PDF) from its laid-out parts, with its front and its page numbers."""
         from dlexport.exporters.pdfbook import assemble, page_count  # pikepdf loads only for PDF builds
 
-        corpus = corpus.active()
-        chapters = self.chapters(corpus)
-
-        # A document is assembled from parts laid out once each: a chapter's part is both its own sheet and
-        # a chapter of the whole. The fronts (cover, contents) and the page numbers are laid out last.
-        roots = [corpus.root, builtin_templates(), *_font_dirs(), *filter(None, [self.context.templates])]
-        layouts = _Layouts(corpus.root.as_uri() + "/", roots)
-        parts, books = self.plan(chapters)
-        laid_out = self._lay_out_all(parts, layouts, "pdf: chapters")
         pages = {name: page_count(data) for name, data in laid_out.items()}
         for book in books:
             if book.front:
@@ -77,29 +86,22 @@ class PdfExporter(Exporter):
         page = self.render("pdf/folios.html", folios=folios, layout="folios")
         stamps = self._lay_out_all({"folios": page}, layouts, "")["folios"]
         layouts.prune()
-        firsts = itertools.accumulate(totals, initial=0)
-        return [
-            write_bytes(dest / book.name, assemble([laid_out[part] for part in book.parts], stamps, first))
-            for book, first in zip(books, firsts, strict=False)
-        ]
+        for book, first in zip(books, itertools.accumulate(totals, initial=0), strict=False):
+            yield book.name, assemble([laid_out[part] for part in book.parts], stamps, first)
 
-    def chapters(self, corpus: Corpus) -> list[ChapterView]:
-        """The corpus as the sheets show it: answers (and details in a handout) in HTML, math in SVG."""
+    def chapters(self, corpus: Corpus, math: SvgMath) -> list[ChapterView]:
+        """The corpus as the sheets show it: answers (and details in a handout) in HTML, math as SVG files."""
         details = self.options.layout == "handout"
         for e in corpus.entries():
             self._check_glyphs(e, details)
         advance = self.context.progress("pdf: entries", sum(1 for _ in corpus.entries()))
-        with SvgMath(self.context.warn, cache=cache_file()) as math:
-            # Images stay relative to the corpus, the documents' base URL; math comes as SVG data URIs.
-            known = corpus_images(corpus.root, {path for e in corpus.entries() for path in e.images})
-            renderer = HtmlRenderer(math, self.options.code_style, Policy(image=known, svg_data=True))
-            shown = (
-                t for e in corpus.entries() for t in (e.question, e.answer, e.details if details else None)
-            )
-            math.typeset(
-                (f for text in shown if text and "$" in text for f in formulas(text)), self.context.pool
-            )
-            return build_view(corpus, HtmlFlavour(renderer), details=details, advance=advance)
+        # Images stay relative to the corpus, the documents' base URL; formulas are files of `math`.
+        known = corpus_images(corpus.root, {path for e in corpus.entries() for path in e.images})
+        policy = Policy(image=known, math=math.folder.as_uri() + "/")
+        renderer = HtmlRenderer(math, self.options.code_style, policy)
+        shown = (t for e in corpus.entries() for t in (e.question, e.answer, e.details if details else None))
+        math.typeset((f for text in shown if text and "$" in text for f in formulas(text)), self.context.pool)
+        return build_view(corpus, HtmlFlavour(renderer), details=details, advance=advance)
 
     def plan(self, chapters: list[ChapterView]) -> tuple[dict[str, str], list[Book]]:
         """The parts to lay out (name: HTML) and the documents made of them."""
