@@ -13,6 +13,8 @@ from conftest import run
 from pypdf import PdfReader
 from pypdf.generic import Destination
 
+from dlexport.exporters import pdf as pdf_exporter
+
 WORDS = "gradient layer weight bias loss batch epoch tensor kernel stride token vector norm scale".split()
 TOPICS = {"alpha": "Alpha topic", "beta": "Beta topic", "gamma": "Gamma topic"}
 
@@ -41,8 +43,12 @@ def write_corpus(root: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def pdf(tmp_path_factory) -> Path:
+    """Long chapters, as a large corpus has them, are laid out in sections of a few hundred entries; these
+    in sections of 10, so every test here holds for chapters of one part (the front) and of several."""
     root = tmp_path_factory.mktemp("assembly")
-    result = run("build", "-f", "pdf", "--content", write_corpus(root / "content"), "--out", root / "out")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pdf_exporter, "SECTION_ENTRIES", 10)
+        result = run("build", "-f", "pdf", "--content", write_corpus(root / "content"), "--out", root / "out")
     assert result.exit_code == 0, result.output
     return root / "out" / "pdf"
 
@@ -132,6 +138,21 @@ def test_a_topic_sheet_is_its_chapter_of_the_whole(pdf):
     assert body == [
         re.sub(r"page \d+ of \d+$", "", text) for text in whole[start - 1 : start - 1 + len(sheet)]
     ]
+
+
+def test_a_long_chapter_goes_on_under_its_name_in_the_footer_and_the_outline(pdf):
+    reader = PdfReader(pdf / "cheatsheet.pdf")
+    pages = texts(pdf / "cheatsheet.pdf")
+    start, end = contents(pages[0])["Beta topic"], contents(pages[0])["Gamma topic"]
+    beta = pages[start - 1 : end - 1]
+    # 28 questions in sections of 10: two more parts, each opening a page under the chapter's title
+    assert [text.split(" (continued)")[0] for text in beta if "(continued)" in text] == ["2 Beta topic"] * 2
+    assert all(re.search(r"2\. Beta topic \S+ · page", text) for text in beta)  # the footer names it
+    assert page_of(reader, reader.named_destinations["chapter-beta"]) == start
+    [questions] = [group for group in reader.outline if isinstance(group, list)][1:2]
+    assert [q.title.split(" ")[0] for q in questions] == [f"2.{i}" for i in range(1, 29)]
+    key = [text for text in texts(pdf / "quiz.pdf") if "Answer key: 2. Beta topic" in text]  # the footer
+    assert sum("2 Beta topic (continued)" in text for text in key) == 2
 
 
 def test_a_topic_named_front_is_a_chapter_not_a_second_contents_page(mini, tmp_path):

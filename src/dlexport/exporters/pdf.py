@@ -21,7 +21,7 @@ from dlexport.model import Corpus, Entry
 from dlexport.output import write_bytes
 from dlexport.store import Store
 from dlexport.templating import builtin_templates
-from dlexport.view import ChapterView, HtmlFlavour, build_view, where
+from dlexport.view import ChapterView, EntryView, HtmlFlavour, build_view, where
 
 if TYPE_CHECKING:
     from dlexport.exporters.pdflayout import Layout
@@ -107,20 +107,31 @@ class PdfExporter(Exporter):
         """The parts to lay out (name: HTML) and the documents made of them."""
         layout = self.options.layout
         parts: dict[str, str] = {}
+
+        def part(name: str, template: str, chapter: ChapterView, **values: object) -> list[str]:
+            """The parts that show `chapter` with `template`: `name`, then `name 2`… for a long one."""
+            names = []
+            for n, entries in enumerate(_sections(chapter)):
+                names.append(f"{name} {n + 1}" if n else name)
+                parts[names[-1]] = self.render(
+                    template, chapter=chapter, entries=entries, continued=n > 0, **values
+                )
+            return names
+
         books: list[Book] = []
         if layout in ("all", "cheatsheet", "handout"):
             kind = "handout" if layout == "handout" else "cheatsheet"
-            for c in chapters:
-                parts[f"{kind}-{c.id}"] = self.render("pdf/chapter.html", chapter=c, layout=kind)
-            books.append(Book(f"{kind}.pdf", f"{kind} front", [f"{kind}-{c.id}" for c in chapters]))
+            body = [part(f"{kind}-{c.id}", "pdf/chapter.html", c, layout=kind) for c in chapters]
+            books.append(Book(f"{kind}.pdf", f"{kind} front", body))
             if kind == "cheatsheet" and len(chapters) > 1:
-                books += [Book(f"{c.id}.pdf", None, [f"cheatsheet-{c.id}"]) for c in chapters]
+                books += [Book(f"{c.id}.pdf", None, [names]) for c, names in zip(chapters, body, strict=True)]
         if layout in ("all", "quiz"):
-            for n, c in enumerate(chapters):
-                parts[f"quiz-{c.id}"] = self.render("pdf/quiz.html", chapter=c, layout="quiz")
-                parts[f"key-{c.id}"] = self.render("pdf/key.html", chapter=c, first=n == 0, layout="quiz")
-            body = [*(f"quiz-{c.id}" for c in chapters), *(f"key-{c.id}" for c in chapters)]
-            books.append(Book("quiz.pdf", "quiz front", body))
+            questions = [part(f"quiz-{c.id}", "pdf/quiz.html", c, layout="quiz") for c in chapters]
+            key = [
+                part(f"key-{c.id}", "pdf/key.html", c, first=not n, layout="quiz")
+                for n, c in enumerate(chapters)
+            ]
+            books.append(Book("quiz.pdf", "quiz front", questions + key))
         return parts, books
 
     def _lay_out_front(
@@ -140,15 +151,15 @@ class PdfExporter(Exporter):
 
     def _front(self, book: Book, chapters: list[ChapterView], pages: dict[str, int], own: int) -> str:
         """The cover and contents of `book`, which take `own` pages, each section with its first page."""
-        starts, page = {}, 1 + own
-        for part in book.body:
-            starts[part], page = page, page + pages[part]
+        starts = list(
+            itertools.accumulate((sum(pages[p] for p in parts) for parts in book.body), initial=1 + own)
+        )
         sections = [
-            {"number": c.number, "title": c.title, "count": len(c.entries), "page": starts[part]}
-            for c, part in zip(chapters, book.body[: len(chapters)], strict=True)
+            {"number": c.number, "title": c.title, "count": len(c.entries), "page": page}
+            for c, page in zip(chapters, starts, strict=False)
         ]
-        if key := book.body[len(chapters) :]:  # the quiz's answer key
-            sections.append({"number": "", "title": "Answer key", "count": 0, "page": starts[key[0]]})
+        if len(book.body) > len(chapters):  # the quiz's answer key
+            sections.append({"number": "", "title": "Answer key", "count": 0, "page": starts[len(chapters)]})
         return self.render(
             "pdf/front.html",
             chapters=chapters,
@@ -205,16 +216,27 @@ class PdfExporter(Exporter):
 
 @dataclass(frozen=True)
 class Book:
-    """One printed document: its front (cover and contents, laid out last) if any, then its parts.
-    Parts are named `<layout>-<topic id>`, fronts `<layout> front`: no topic id can name a front."""
+    """One printed document: its front (cover and contents, laid out last) if any, then its chapters, each
+    laid out in one part or, if long, a few. Parts are named `<layout>-<topic id>[ <n>]`, fronts
+    `<layout> front`: no topic id can name a front or another chapter's part."""
 
     name: str
     front: str | None
-    body: list[str]
+    body: list[list[str]]
 
     @property
     def parts(self) -> list[str]:
-        return [self.front, *self.body] if self.front else self.body
+        return [*filter(None, [self.front]), *itertools.chain.from_iterable(self.body)]
+
+
+# WeasyPrint holds a whole document's layout in memory, about 0.3 MB an entry: a chapter longer than this
+# is laid out in sections of this many entries, each starting a page, so that memory stays bounded.
+SECTION_ENTRIES = 400
+
+
+def _sections(chapter: ChapterView) -> list[tuple[EntryView, ...]]:
+    n = SECTION_ENTRIES
+    return [chapter.entries[i : i + n] for i in range(0, len(chapter.entries), n)] or [chapter.entries]
 
 
 class _Layouts(Store):

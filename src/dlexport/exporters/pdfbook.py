@@ -25,7 +25,10 @@ def assemble(parts: Sequence[bytes], folios: bytes, first_folio: int) -> bytes:
         for part in opened:
             book.pages.extend(part.pages)  # one copier per part: its links and outline find these pages
             with part.open_outline() as theirs:
-                outline.root.extend(_copy_outline(book, theirs.root))
+                items = _copy_outline(book, theirs.root)
+            if items and outline.root and items[0].title == outline.root[-1].title:  # a chapter goes on
+                outline.root[-1].children.extend(items.pop(0).children)
+            outline.root.extend(items)
     _copy_destinations(book, opened)
     _resolve_page_links(book)
     with pikepdf.open(io.BytesIO(folios)) as stamps:
