@@ -78,10 +78,11 @@ def build(
         before = files_digest(folders)
         todo = [(cls, opts) for cls, opts in chosen if not record.fresh(cls.name, key(cls, opts, before))]
         if todo:  # nothing is read, rendered or written for outputs that are up to date
-            corpus = select(load_corpus(content), selection)
             # Workers only for formats that use them: forking costs time and memory for nothing otherwise.
+            # They are forked before the corpus is read, so that none of them holds a copy of it.
             workers = (jobs or os.cpu_count() or 1) if any(cls.uses_workers for cls, _ in todo) else 1
             with worker_pool(workers) if workers > 1 else nullcontext() as pool:
+                corpus = select(load_corpus(content), selection)
                 context = BuildContext(settings.title, templates, progress, warn, pool)
                 exporters = [cls(context, opts) for cls, opts in todo]
                 for exporter, files in zip(exporters, _export(exporters, corpus, out), strict=True):

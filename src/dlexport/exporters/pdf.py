@@ -63,6 +63,7 @@ class PdfExporter(Exporter):
             layouts = _Layouts(corpus.root.as_uri() + "/", [*roots, *filter(None, [self.context.templates])])
             parts, books = self.plan(chapters)
             laid_out = self._lay_out_all(parts, layouts, "pdf: chapters")
+            del parts  # the chapters' HTML, as large as the corpus: only their layouts are needed now
             return [
                 write_bytes(dest / name, data)
                 for name, data in self.assemble(books, chapters, laid_out, layouts)

@@ -3,6 +3,9 @@ builds that lay out pages (and by their worker processes), never by `dlexport --
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import gc
 import io
 import logging
 from dataclasses import dataclass
@@ -34,16 +37,31 @@ def lay_out(job: tuple[str, str, str, list[Path]]) -> Layout:
     logger.propagate = False
     fetcher = LocalFetcher(roots)
     try:
-        document = weasyprint.HTML(string=page, base_url=base_url, url_fetcher=fetcher).render()
-        out = io.BytesIO()
-        document.write_pdf(out)
+        pdf = _render(page, base_url, fetcher)
     except RefusedURL as exc:
         return Layout(name, b"", exc.url, [], [])
     finally:
         logger.removeHandler(handler)
+        _give_back_memory(len(page))
     noise = ("HarfBuzz", "fontTools")  # the slower subsetting fallback works; it is not the user's problem
     warnings = [r.getMessage() for r in records if not any(n in r.getMessage() for n in noise)]
-    return Layout(name, out.getvalue(), None, warnings, sorted(fetcher.files))
+    return Layout(name, pdf, None, warnings, sorted(fetcher.files))
+
+
+def _render(page: str, base_url: str, fetcher: LocalFetcher) -> bytes:
+    document = weasyprint.HTML(string=page, base_url=base_url, url_fetcher=fetcher).render()
+    out = io.BytesIO()
+    document.write_pdf(out)
+    return out.getvalue()
+
+
+def _give_back_memory(size: int) -> None:
+    """A document laid out leaves the heap large and mostly free: hand that back to the system, so that
+    a worker waiting for its next document holds little (a build's memory is its processes' sum)."""
+    if size > 2**20:  # a large document's boxes hold cycles; collecting after a small one costs more time
+        gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).malloc_trim(0)
 
 
 class RefusedURL(FatalURLFetchingError):
