@@ -4,6 +4,7 @@ build never leaves a truncated artifact in out/."""
 from __future__ import annotations
 
 import contextlib
+import filecmp
 import hashlib
 import os
 import signal
@@ -22,7 +23,9 @@ if TYPE_CHECKING:
 
 @contextmanager
 def atomic_target(path: Path) -> Iterator[Path]:
-    """Yield a temporary path in the destination's folder; rename it onto `path` only on success."""
+    """Yield a temporary path in the destination's folder; rename it onto `path` only on success. A file
+    that already holds exactly those bytes is left alone, so its time stamp still says when it last
+    changed (an edit rewrites only the outputs that show it)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -31,8 +34,9 @@ def atomic_target(path: Path) -> Iterator[Path]:
     os.close(fd)
     try:
         yield Path(tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        if not (path.is_file() and filecmp.cmp(tmp, path, shallow=False)):
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, path)
     except OSError as exc:
         raise ExportError(f"cannot write {path}: {exc.strerror}") from None
     finally:
@@ -147,9 +151,8 @@ def cache_dir() -> Path:
 
 
 def write_bytes(path: Path, data: bytes) -> Path:
-    """Write `data` to `path` atomically; a file that already holds exactly `data` is left alone, so its
-    time stamp still says when it last changed (an edit rewrites only the outputs that show it)."""
-    with contextlib.suppress(OSError):
+    """Write `data` to `path` atomically; a file that already holds exactly `data` is left alone."""
+    with contextlib.suppress(OSError):  # the same check as atomic_target's, without writing a copy first
         if path.stat().st_size == len(data) and path.read_bytes() == data:
             return path
     with atomic_target(path) as tmp:

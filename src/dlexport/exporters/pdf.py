@@ -18,7 +18,7 @@ from dlexport.exporters.base import Exporter
 from dlexport.markup import HtmlRenderer, Policy, corpus_images, formulas
 from dlexport.mathsvg import SvgMath, math_folder
 from dlexport.model import Corpus, Entry
-from dlexport.output import write_bytes
+from dlexport.output import atomic_target
 from dlexport.store import Store
 from dlexport.templating import builtin_templates
 from dlexport.view import ChapterView, EntryView, HtmlFlavour, build_view, where
@@ -64,15 +64,17 @@ class PdfExporter(Exporter):
             parts, books = self.plan(chapters)
             laid_out = self._lay_out_all(parts, layouts, "pdf: chapters")
             del parts  # the chapters' HTML, as large as the corpus: only their layouts are needed now
-            return [
-                write_bytes(dest / name, data)
-                for name, data in self.assemble(books, chapters, laid_out, layouts)
-            ]
+            return self.assemble(books, chapters, laid_out, layouts, dest)
 
     def assemble(
-        self, books: list[Book], chapters: list[ChapterView], laid_out: dict[str, bytes], layouts: _Layouts
-    ) -> Iterator[tuple[str, bytes]]:
-        """Each book (name, PDF) from its laid-out parts, with its front and its page numbers."""
+        self,
+        books: list[Book],
+        chapters: list[ChapterView],
+        laid_out: dict[str, bytes],
+        layouts: _Layouts,
+        dest: Path,
+    ) -> list[Path]:
+        """Write each book from its laid-out parts, with its front and its page numbers."""
         from dlexport.exporters.pdfbook import assemble, page_count  # pikepdf loads only for PDF builds
 
         pages = {name: page_count(data) for name, data in laid_out.items()}
@@ -88,7 +90,9 @@ class PdfExporter(Exporter):
         stamps = self._lay_out_all({"folios": page}, layouts, "")["folios"]
         layouts.prune()
         for book, first in zip(books, itertools.accumulate(totals, initial=0), strict=False):
-            yield book.name, assemble([laid_out[part] for part in book.parts], stamps, first)
+            with atomic_target(dest / book.name) as path:
+                assemble([laid_out[part] for part in book.parts], stamps, first, path)
+        return [dest / book.name for book in books]
 
     def chapters(self, corpus: Corpus, math: SvgMath) -> list[ChapterView]:
         """The corpus as the sheets show it: answers (and details in a handout) in HTML, math as SVG files."""

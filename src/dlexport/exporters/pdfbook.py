@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from pathlib import Path
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, NameTree, OutlineItem
@@ -17,8 +18,8 @@ def page_count(part: bytes) -> int:
         return len(pdf.pages)
 
 
-def assemble(parts: Sequence[bytes], folios: bytes, first_folio: int) -> bytes:
-    """One PDF of `parts`, page i stamped with page `first_folio + i` of `folios`."""
+def assemble(parts: Sequence[bytes], folios: bytes, first_folio: int, path: Path) -> None:
+    """Write to `path` one PDF of `parts`, page i stamped with page `first_folio + i` of `folios`."""
     book = pikepdf.open(io.BytesIO(parts[0]))
     opened = [pikepdf.open(io.BytesIO(part)) for part in parts[1:]]
     with book.open_outline() as outline:
@@ -34,11 +35,10 @@ def assemble(parts: Sequence[bytes], folios: bytes, first_folio: int) -> bytes:
     with pikepdf.open(io.BytesIO(folios)) as stamps:
         for number, page in enumerate(book.pages):
             _stamp(book, page, stamps.pages[first_folio + number], Name(f"/DLFolio{number + 1}"))
-    out = io.BytesIO()
-    book.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    # Saved to a file, not to memory: a book can be hundreds of megabytes.
+    book.save(path, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     for part in [book, *opened]:
         part.close()
-    return out.getvalue()
 
 
 def _stamp(book: pikepdf.Pdf, page: pikepdf.Page, stamp: pikepdf.Page, name: Name) -> None:

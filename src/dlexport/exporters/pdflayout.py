@@ -42,7 +42,7 @@ def lay_out(job: tuple[str, str, str, list[Path]]) -> Layout:
         return Layout(name, b"", exc.url, [], [])
     finally:
         logger.removeHandler(handler)
-        _give_back_memory(len(page))
+        _give_back_memory()
     noise = ("HarfBuzz", "fontTools")  # the slower subsetting fallback works; it is not the user's problem
     warnings = [r.getMessage() for r in records if not any(n in r.getMessage() for n in noise)]
     return Layout(name, pdf, None, warnings, sorted(fetcher.files))
@@ -55,11 +55,11 @@ def _render(page: str, base_url: str, fetcher: LocalFetcher) -> bytes:
     return out.getvalue()
 
 
-def _give_back_memory(size: int) -> None:
-    """A document laid out leaves the heap large and mostly free: hand that back to the system, so that
-    a worker waiting for its next document holds little (a build's memory is its processes' sum)."""
-    if size > 2**20:  # a large document's boxes hold cycles; collecting after a small one costs more time
-        gc.collect()
+def _give_back_memory() -> None:
+    """A document laid out leaves the heap large and mostly free (its boxes hold reference cycles): hand
+    that back to the system, so that a worker waiting for its next document holds little (a build's
+    memory is its processes' sum)."""
+    gc.collect()
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None).malloc_trim(0)
 
