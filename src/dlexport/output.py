@@ -48,8 +48,10 @@ def _die_with_parent(parent: int) -> None:
     """In a worker: ask Linux to kill this process when the build that started it dies, however it
     dies (SIGKILL included), so no worker goes on laying out pages for nobody."""
     import ctypes
+    import gc
     import signal
 
+    gc.freeze()  # what the worker was forked with is the build's: its collections need never walk it
     with contextlib.suppress(OSError, AttributeError):
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG

@@ -8,6 +8,7 @@ import ctypes
 import gc
 import io
 import logging
+import multiprocessing
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -58,7 +59,10 @@ def _render(page: str, base_url: str, fetcher: LocalFetcher) -> bytes:
 def _give_back_memory() -> None:
     """A document laid out leaves the heap large and mostly free (its boxes hold reference cycles): hand
     that back to the system, so that a worker waiting for its next document holds little (a build's
-    memory is its processes' sum)."""
+    memory is its processes' sum). Only in a worker: in the build's own process, a collection walks the
+    whole corpus, document after document."""
+    if multiprocessing.parent_process() is None:
+        return
     gc.collect()
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None).malloc_trim(0)
