@@ -78,10 +78,9 @@ class PdfExporter(Exporter):
         from dlexport.exporters.pdfbook import assemble, page_count  # pikepdf loads only for PDF builds
 
         pages = {name: page_count(data) for name, data in laid_out.items()}
-        for book in books:
-            if book.front:
-                laid_out[book.front] = self._lay_out_front(book, chapters, pages, layouts)
-                pages[book.front] = page_count(laid_out[book.front])
+        fronts = self._lay_out_fronts(books, chapters, pages, layouts)
+        laid_out |= fronts
+        pages |= {name: page_count(front) for name, front in fronts.items()}
         totals = [sum(pages[part] for part in book.parts) for book in books]
         folios = [
             f"{self.context.date}  ·  page {n} of {total}" for total in totals for n in range(1, total + 1)
@@ -139,20 +138,26 @@ class PdfExporter(Exporter):
             books.append(Book("quiz.pdf", "quiz front", questions + key))
         return parts, books
 
-    def _lay_out_front(
-        self, book: Book, chapters: list[ChapterView], pages: dict[str, int], layouts: _Layouts
-    ) -> bytes:
-        """The front's contents give page numbers that count its own pages: one, unless laid out longer."""
+    def _lay_out_fronts(
+        self, books: list[Book], chapters: list[ChapterView], pages: dict[str, int], layouts: _Layouts
+    ) -> dict[str, bytes]:
+        """The books' fronts, side by side. A front's contents give page numbers that count its own pages:
+        one, unless laid out longer, when it is laid out again knowing its length."""
         from dlexport.exporters.pdfbook import page_count
 
-        own = 1
-        for _ in range(3):  # its length hardly depends on the numbers it prints: this settles at once
-            page = self._front(book, chapters, pages, own)
-            front = self._lay_out_all({book.front: page}, layouts, "pdf: contents")[book.front]
-            if (count := page_count(front)) == own:
-                break
-            own = count
-        return front
+        own = {book.front: 1 for book in books if book.front}
+        fronts: dict[str, bytes] = {}
+        for attempt in range(3):  # a front's length hardly depends on the numbers it prints: one round
+            todo = {
+                b.front: self._front(b, chapters, pages, own[b.front])
+                for b in books
+                if b.front and b.front not in fronts
+            }
+            for name, front in self._lay_out_all(todo, layouts, "pdf: contents").items():
+                if (count := page_count(front)) == own[name] or attempt == 2:
+                    fronts[name] = front
+                own[name] = count
+        return fronts
 
     def _front(self, book: Book, chapters: list[ChapterView], pages: dict[str, int], own: int) -> str:
         """The cover and contents of `book`, which take `own` pages, each section with its first page."""
