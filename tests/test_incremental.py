@@ -183,6 +183,33 @@ def test_an_image_changed_in_place_reaches_the_sheets(mini, tmp_path, cache):
         assert image_colours(out / "pdf" / name) == {bytes((255, 0, 0))}, name
 
 
+def test_a_corpus_that_ships_its_formulas_is_built_on_a_fresh_machine_without_typesetting(
+    mini, tmp_path, cache, monkeypatch
+):
+    """A `.dlexport-math/` folder in the corpus gets every formula a build draws; a build with an empty
+    cache then draws none but those whose file there went bad (which it puts right) or is unreadable,
+    and makes the same bytes."""
+    from dlexport import mathsvg
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    (mini / ".dlexport-math").mkdir()
+    build(mini, tmp_path / "a", "-f", "pdf")
+    shipped = sorted((mini / ".dlexport-math").iterdir())
+    assert [p.name for p in shipped] == sorted(p.name for p in next(cache.parent.glob("math-*")).iterdir())
+    good = shipped[0].read_bytes()
+    shipped[0].write_bytes(good.replace(b"path", b"patH", 1))
+    shipped[1].unlink()
+    shipped[1].mkdir()  # a file that cannot be written there only costs time
+    drawn: list[str] = []
+    draw = mathsvg.draw
+    monkeypatch.setattr(mathsvg, "draw", lambda tex, display: drawn.append(tex) or draw(tex, display))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "fresh"))
+    build(mini, tmp_path / "b", "-f", "pdf", "--jobs", "1")
+    assert len(drawn) == 2 and shipped[0].read_bytes() == good  # was: every formula drawn again
+    for a in sorted((tmp_path / "a" / "pdf").iterdir()):
+        assert a.read_bytes() == (tmp_path / "b" / "pdf" / a.name).read_bytes(), a.name
+
+
 def test_a_damaged_formula_in_the_math_cache_is_typeset_again(mini, tmp_path, cache, monkeypatch):
     """A formula is a file of the math cache, which the kept renderings of fragments name: one gone bad
     (a byte changed, as a bad disk leaves it) or gone is drawn again, even when no fragment is rendered."""

@@ -19,6 +19,7 @@ from concurrent.futures import Executor
 from importlib.metadata import version
 from pathlib import Path
 
+from dlexport.errors import ExportError
 from dlexport.mathtext import text_math
 from dlexport.output import cache_dir, write_bytes
 
@@ -66,14 +67,22 @@ def unsealed(path: Path) -> str | None:
     return drawing.decode(errors="replace")
 
 
+SHIPPED = ".dlexport-math"  # a corpus's own folder of drawn formulas, when it has one
+
+
 class SvgMath:
     """A math renderer for HtmlRenderer that never fails: bad TeX is shown as source and reported.
     Use it as a context manager: it draws into `folder`, or into a folder of its own for the build when
-    that one cannot be written (a read-only home), which it removes on exit."""
+    that one cannot be written (a read-only home), which it removes on exit.
 
-    def __init__(self, warn: Callable[[str], None], folder: Path | None = None):
+    A corpus that ships its formulas drawn (a `.dlexport-math/` folder beside its topic files) is built on
+    a fresh machine without typesetting them: they are taken from there, checked like any other, and the
+    formulas drawn by a build are added there, so the folder follows the corpus."""
+
+    def __init__(self, warn: Callable[[str], None], folder: Path | None = None, shipped: Path | None = None):
         self.warn = warn
         self.folder = folder
+        self.shipped = shipped if shipped and shipped.is_dir() else None
         self._html: dict[tuple[str, bool], str] = {}  # formulas whose file is in place
         self._scratch: tempfile.TemporaryDirectory | None = None
 
@@ -115,14 +124,28 @@ class SvgMath:
             return f'<div class="math-display">{code}</div>' if display else code
 
     def _found(self, tex: str, display: bool) -> str | None:
-        if (tex, display) not in self._html and (svg := unsealed(self._path(tex, display))):
+        if (tex, display) in self._html:
+            return self._html[tex, display]
+        if svg := unsealed(self._path(tex, display)):
+            if self.shipped and not (self.shipped / file_name(tex, display)).is_file():
+                self._ship(tex, display, svg)
             self._html[tex, display] = self._img(tex, display, svg)
+        elif self.shipped and (svg := unsealed(self.shipped / file_name(tex, display))):
+            self._keep(tex, display, svg)
         return self._html.get((tex, display))
 
     def _keep(self, tex: str, display: bool, svg: str) -> str:
         write_bytes(self._path(tex, display), sealed(svg))
+        self._ship(tex, display, svg)
         self._html[tex, display] = self._img(tex, display, svg)
         return self._html[tex, display]
+
+    def _ship(self, tex: str, display: bool, svg: str) -> None:
+        """Put a formula into the corpus's own folder, if it has one; one that cannot be written only
+        costs the next fresh machine time."""
+        if self.shipped:
+            with contextlib.suppress(OSError, ExportError):
+                write_bytes(self.shipped / file_name(tex, display), sealed(svg))
 
     def _path(self, tex: str, display: bool) -> Path:
         assert self.folder, "SvgMath draws inside its context"
