@@ -11,10 +11,11 @@ workers included, the largest of the runs):
   anki              `dlexport build -f anki`        vs a bare YAML + genanki script writing the same notes
   ..., warm         the same with the validation and rendering caches of the run before
   md                `dlexport build -f md`
+  ..., warm         the same with the validation, rendering and page caches of the run before
   pdf               `dlexport build -f pdf --layout cheatsheet` once with a cold math cache, then with
                     typeset math cached on 2 workers and on 1, the last vs bare WeasyPrint writing the same
                     HTML parts one after the other (--pdf-sizes only: 50,000 entries take an hour for all
-                    three; --pdf-once-sizes lays them out once, cold, on 2 workers)
+                    three; --pdf-once-sizes lays them out once, cold, on 2 workers; 50,000 take 20 minutes)
 and prints the ratios, then writes the table as JSON under benchmarks/results/.
 """
 
@@ -172,6 +173,7 @@ def bench(size: int, pdf_steps: str, work: Path, runs: int) -> list[dict]:
     row("anki", [*build, "-f", "anki"], bare_anki)
     row("anki, warm", [*build, "-f", "anki"], bare_anki, keep=("checked", "views"))
     row("md", [*build, "-f", "md"], None)
+    row("md, warm", [*build, "-f", "md"], None, keep=("checked", "views", "md"))
     if pdf_steps:
         pdf = [*build, "-f", "pdf", "--layout", "cheatsheet"]
         row("pdf (cold math)", pdf, None, n=1)

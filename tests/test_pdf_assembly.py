@@ -48,6 +48,7 @@ def pdf(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("assembly")
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(pdf_exporter, "SECTION_ENTRIES", 10)
+        patch.setattr(pdf_exporter, "FOLIOS", 7)  # page numbers too are laid out in several documents
         result = run("build", "-f", "pdf", "--content", write_corpus(root / "content"), "--out", root / "out")
     assert result.exit_code == 0, result.output
     return root / "out" / "pdf"

@@ -77,7 +77,7 @@ class PdfExporter(Exporter):
         dest: Path,
     ) -> list[Path]:
         """Write each book from its laid-out parts, with its front and its page numbers."""
-        from dlexport.exporters.pdfbook import assemble, page_count  # pikepdf loads only for PDF builds
+        from dlexport.exporters.pdfbook import assemble, join, page_count  # pikepdf loads only for PDF builds
 
         pages = {name: page_count(data) for name, data in laid_out.items()}
         fronts = self._lay_out_fronts(books, chapters, pages, layouts)
@@ -87,8 +87,13 @@ class PdfExporter(Exporter):
         folios = [
             f"{self.context.date}  ·  page {n} of {total}" for total in totals for n in range(1, total + 1)
         ]
-        page = self.render("pdf/folios.html", folios=folios, layout="folios")
-        stamps = self._lay_out_all({"folios": page}, layouts, "")["folios"]
+        # In documents of a bounded length, side by side: a large corpus has tens of thousands of pages.
+        sheets = {
+            f"folios {n}": self.render("pdf/folios.html", folios=folios[i : i + FOLIOS], layout="folios")
+            for n, i in enumerate(range(0, len(folios), FOLIOS))
+        }
+        numbered = self._lay_out_all(sheets, layouts, "")
+        stamps = join([numbered[sheet] for sheet in sheets])
         layouts.prune()
         for book, first in zip(books, itertools.accumulate(totals, initial=0), strict=False):
             with atomic_target(dest / book.name) as path:
@@ -240,6 +245,8 @@ class Book:
     def parts(self) -> list[str]:
         return [*filter(None, [self.front]), *itertools.chain.from_iterable(self.body)]
 
+
+FOLIOS = 1000  # page numbers laid out in one document
 
 # WeasyPrint holds a whole document's layout in memory, about 0.3 MB an entry: a chapter longer than this
 # is laid out in sections of this many entries, each starting a page, so that memory stays bounded.

@@ -18,6 +18,19 @@ def page_count(part: bytes) -> int:
         return len(pdf.pages)
 
 
+def join(parts: Sequence[bytes]) -> bytes:
+    """The pages of `parts`, in order, as one PDF."""
+    whole = pikepdf.open(io.BytesIO(parts[0]))
+    opened = [pikepdf.open(io.BytesIO(part)) for part in parts[1:]]
+    for part in opened:
+        whole.pages.extend(part.pages)
+    out = io.BytesIO()
+    whole.save(out, deterministic_id=True)
+    for pdf in [whole, *opened]:
+        pdf.close()
+    return out.getvalue()
+
+
 def assemble(parts: Sequence[bytes], folios: bytes, first_folio: int, path: Path) -> None:
     """Write to `path` one PDF of `parts`, page i stamped with page `first_folio + i` of `folios`."""
     book = pikepdf.open(io.BytesIO(parts[0]))
