@@ -214,15 +214,20 @@ def test_a_damaged_formula_in_the_math_cache_is_typeset_again(mini, tmp_path, ca
     """A formula is a file of the math cache, which the kept renderings of fragments name: one gone bad
     (a byte changed, as a bad disk leaves it) or gone is drawn again, even when no fragment is rendered."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    edit(
+        mini / "basics.yaml", "{{c1::zero to one}}.", "{{c1::zero to one}}, as $\\frac{1}{1 + e^{-x}}$ does."
+    )
     build(mini, tmp_path / "a", "-f", "pdf")
-    damaged, gone = sorted(next(cache.parent.glob("math-*")).glob("*.svg"))[:2]
+    damaged, *gone = drawn = sorted(next(cache.parent.glob("math-*")).glob("*.svg"))
     good = damaged.read_bytes()
     at = len(good) // 2
     damaged.write_bytes(good[:at] + (b"1" if good[at : at + 1] == b"0" else b"0") + good[at + 1 :])
-    gone.unlink()
+    for path in gone:
+        path.unlink()
     output = build(mini, tmp_path / "b", "-f", "pdf")
     assert "Failed to load image" not in output  # was: WeasyPrint drops the formula, with a warning
-    assert damaged.read_bytes() == good and gone.is_file()
+    # every formula rendered is drawn again, the cloze text's too (which no sheet shows)
+    assert damaged.read_bytes() == good and all(path.is_file() for path in drawn)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cold"))
     build(mini, tmp_path / "c", "-f", "pdf")
     for name in ("cheatsheet.pdf", "basics.pdf"):

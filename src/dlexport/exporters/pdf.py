@@ -110,8 +110,15 @@ class PdfExporter(Exporter):
         known = corpus_images(corpus.root, {path for e in corpus.entries() for path in e.images})
         policy = Policy(image=known, math=math.folder.as_uri() + "/")
         renderer = HtmlRenderer(math, self.options.code_style, policy)
-        shown = (t for e in corpus.entries() for t in (e.question, e.answer, e.details if details else None))
-        math.typeset((f for text in shown if text and "$" in text for f in formulas(text)), self.context.pool)
+        # Every text the view renders, the cloze's too (no sheet shows it, but its rendering names its file).
+        rendered = (
+            t
+            for e in corpus.entries()
+            for t in (e.question, e.answer, e.details if details else None, e.cloze)
+        )
+        math.typeset(
+            (f for text in rendered if text and "$" in text for f in formulas(text)), self.context.pool
+        )
         return build_view(corpus, HtmlFlavour(renderer), details=details, advance=advance)
 
     def plan(self, chapters: list[ChapterView]) -> tuple[dict[str, str], list[Book]]:
