@@ -261,3 +261,13 @@ def test_titles_summaries_and_release_notes_are_text_in_markdown(mini, tmp_path)
                     assert "<img" not in piece.content, (page, piece.content)
                 assert not (piece.type == "image" and "evil" in str(piece.attrs.get("src"))), page
     assert "evil.example" in (tmp_path / "out" / "md" / "basics.md").read_text()  # shown, as text
+
+
+def test_a_shipped_formulas_folder_that_leads_out_of_the_corpus_is_not_written(mini, tmp_path):
+    """A build adds the formulas it draws to the corpus's `.dlexport-math/`: when that is a link to a
+    folder elsewhere, the corpus would choose where dlexport writes files."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (mini / ".dlexport-math").symlink_to(elsewhere, target_is_directory=True)
+    build(mini, tmp_path / "out", "pdf")
+    assert list(elsewhere.iterdir()) == []  # was: every formula of the corpus written there

@@ -82,7 +82,8 @@ class SvgMath:
     def __init__(self, warn: Callable[[str], None], folder: Path | None = None, shipped: Path | None = None):
         self.warn = warn
         self.folder = folder
-        self.shipped = shipped if shipped and shipped.is_dir() else None
+        # A folder of the corpus itself: a link would let the corpus choose where a build writes.
+        self.shipped = shipped if shipped and shipped.is_dir() and not shipped.is_symlink() else None
         self._html: dict[tuple[str, bool], str] = {}  # formulas whose file is in place
         self._scratch: tempfile.TemporaryDirectory | None = None
 
