@@ -55,9 +55,8 @@ class PdfExporter(Exporter):
 
     def export(self, corpus: Corpus, dest: Path) -> list[Path]:
         corpus = corpus.active()
-        with SvgMath(
-            self.context.warn, math_folder(), corpus.root / SHIPPED
-        ) as math:  # read while laying out
+        # The formulas' files are read while laying out: the math folder stays open until then.
+        with SvgMath(self.context.warn, math_folder(), corpus.root / SHIPPED) as math:
             chapters = self.chapters(corpus, math)
             # A document is assembled from parts laid out once each: a chapter's part is both its own sheet
             # and a chapter of the whole. The fronts (cover, contents) and the page numbers are laid out last.
