@@ -81,7 +81,7 @@ from dlexport.exporters.pdf import PdfExporter, PdfOptions
 from dlexport.mathsvg import SvgMath, math_folder
 corpus = load_corpus(Path(sys.argv[1])).active()
 exporter = PdfExporter(options=PdfOptions(layout="cheatsheet"))
-with SvgMath(print, math_folder()) as math:  # the cache's folder: its formula files outlive this script
+with SvgMath(print, math_folder(corpus.root)) as math:  # its formula files outlive this script
     parts, _ = exporter.plan(exporter.chapters(corpus, math))
 for name, page in parts.items():
     (Path(sys.argv[2]) / f"{name}.html").write_text(page, encoding="utf-8")

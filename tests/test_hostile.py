@@ -6,12 +6,17 @@ parsed with markdown-it, PDF links read with pypdf.
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from conftest import edit, run
+from pypdf import PdfReader
 
 from dlexport.markup import parser
 
@@ -271,3 +276,43 @@ def test_a_shipped_formulas_folder_that_leads_out_of_the_corpus_is_not_written(m
     (mini / ".dlexport-math").symlink_to(elsewhere, target_is_directory=True)
     build(mini, tmp_path / "out", "pdf")
     assert list(elsewhere.iterdir()) == []  # was: every formula of the corpus written there
+
+
+def test_a_corpus_s_own_drawings_are_read_safely_and_serve_that_corpus_only(mini, tmp_path):
+    """`.dlexport-math/` is corpus input: a pipe, a link out of the corpus or a drawing that cannot be
+    placed is drawn again, and a forged drawing shows in that corpus's sheets only, never in another's
+    built with the same cache."""
+    from dlexport.mathsvg import sealed, unsealed
+
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    cli = [sys.executable, "-m", "dlexport", "build", "-f", "pdf", "--layout", "cheatsheet"]
+    other = tmp_path / "other"
+    shutil.copytree(mini, other)
+    (mini / ".dlexport-math").mkdir()
+    subprocess.run([*cli, "--content", mini, "--out", tmp_path / "first"], env=env, check=True, timeout=300)
+    forged, pipe, link, unplaced = sorted((mini / ".dlexport-math").iterdir())[:4]
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 -9 60 12"><text y="0">FORGED</text></svg>'
+    forged.write_bytes(sealed(svg))
+    pipe.unlink()
+    os.mkfifo(pipe)
+    outside = tmp_path / "outside.svg"
+    outside.write_bytes(drawing := link.read_bytes())
+    link.unlink()
+    link.symlink_to(outside)
+    unplaced.write_bytes(sealed('<svg xmlns="http://www.w3.org/2000/svg"></svg>'))
+    own = subprocess.run(
+        [*cli, "--content", mini, "--out", tmp_path / "own"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )  # was: hung on the pipe; a traceback for the drawing without a view box
+    assert own.returncode == 0 and "Traceback" not in own.stderr, own.stderr
+    assert all(unsealed(path) for path in (pipe, link, unplaced)) and not link.is_symlink()
+    assert "FORGED" in " ".join(
+        p.extract_text() for p in PdfReader(tmp_path / "own/pdf/cheatsheet.pdf").pages
+    )
+    subprocess.run([*cli, "--content", other, "--out", tmp_path / "theirs"], env=env, check=True, timeout=300)
+    text = " ".join(p.extract_text() for p in PdfReader(tmp_path / "theirs/pdf/cheatsheet.pdf").pages)
+    assert "FORGED" not in text  # was: the other corpus's formula replaced, through the shared cache
+    assert outside.read_bytes() == drawing  # the file outside the corpus was not written through the link

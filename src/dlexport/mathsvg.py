@@ -12,16 +12,17 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import html
+import os
 import re
+import stat
 import tempfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
 from importlib.metadata import version
 from pathlib import Path
 
-from dlexport.errors import ExportError
 from dlexport.mathtext import text_math
-from dlexport.output import cache_dir, write_bytes
+from dlexport.output import cache_dir, remove_stale_temporaries, write_bytes
 
 _SIZE = 10.0  # ziamath's drawing size; the image is scaled to the text through em units
 _VIEWBOX = re.compile(r'viewBox="([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+)"')
@@ -39,8 +40,18 @@ def draw(tex: str, display: bool) -> str:
     return ziamath.Latex(tex, inline=not display, size=_SIZE).svg()
 
 
-def math_folder() -> Path:
-    """Drawn formulas are kept between builds: typesetting is most of dlexport's own time."""
+SHIPPED = ".dlexport-math"  # a corpus's own folder of drawn formulas, when it has one
+_LARGEST = 2**22  # bytes: no formula's drawing comes near it
+
+
+def math_folder(corpus: Path) -> Path:
+    """Where a corpus's formulas are drawn and kept between builds (typesetting is most of dlexport's own
+    time): its own `.dlexport-math/` when it has one (a folder, not a link: a corpus does not choose
+    where a build writes), which it ships so that a fresh machine typesets nothing; else the cache.
+    A corpus's own drawings serve that corpus only: they never enter the cache other corpora read."""
+    shipped = corpus / SHIPPED
+    if shipped.is_dir() and not shipped.is_symlink():
+        return shipped
     return cache_dir() / f"math-ziamath-{version('ziamath')}-svg1"
 
 
@@ -55,35 +66,33 @@ def sealed(svg: str) -> bytes:
 
 
 def unsealed(path: Path) -> str | None:
-    """The drawing in `path`, or None if it is missing, torn or damaged."""
+    """The drawing in `path`, or None unless it is a regular file (not a link, a pipe or a device) of a
+    sane size holding a sealed, intact drawing with a view box."""
     try:
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
         return None
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > _LARGEST:
+            return None
+        data = f.read()
     seal = _SEAL.search(data)
     drawing = data[: seal.start()] if seal else b""
     if not seal or hashlib.sha256(drawing).hexdigest().encode() != seal[1]:
         return None
-    return drawing.decode(errors="replace")
-
-
-SHIPPED = ".dlexport-math"  # a corpus's own folder of drawn formulas, when it has one
+    svg = drawing.decode(errors="replace")
+    return svg if _VIEWBOX.search(svg) else None
 
 
 class SvgMath:
     """A math renderer for HtmlRenderer that never fails: bad TeX is shown as source and reported.
     Use it as a context manager: it draws into `folder`, or into a folder of its own for the build when
-    that one cannot be written (a read-only home), which it removes on exit.
+    that one cannot be written (a read-only home), which it removes on exit."""
 
-    A corpus that ships its formulas drawn (a `.dlexport-math/` folder beside its topic files) is built on
-    a fresh machine without typesetting them: they are taken from there, checked like any other, and the
-    formulas drawn by a build are added there, so the folder follows the corpus."""
-
-    def __init__(self, warn: Callable[[str], None], folder: Path | None = None, shipped: Path | None = None):
+    def __init__(self, warn: Callable[[str], None], folder: Path | None = None):
         self.warn = warn
         self.folder = folder
-        # A folder of the corpus itself: a link would let the corpus choose where a build writes.
-        self.shipped = shipped if shipped and shipped.is_dir() and not shipped.is_symlink() else None
         self._html: dict[tuple[str, bool], str] = {}  # formulas whose file is in place
         self._scratch: tempfile.TemporaryDirectory | None = None
 
@@ -96,6 +105,7 @@ class SvgMath:
         if self.folder is None or not _writable(self.folder):
             self._scratch = tempfile.TemporaryDirectory(prefix="dlexport-math-")
             self.folder = Path(self._scratch.name)
+        remove_stale_temporaries(self.folder, older_than=3600)  # a killed build's; other builds' are fresh
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -125,28 +135,14 @@ class SvgMath:
             return f'<div class="math-display">{code}</div>' if display else code
 
     def _found(self, tex: str, display: bool) -> str | None:
-        if (tex, display) in self._html:
-            return self._html[tex, display]
-        if svg := unsealed(self._path(tex, display)):
-            if self.shipped and not (self.shipped / file_name(tex, display)).is_file():
-                self._ship(tex, display, svg)
+        if (tex, display) not in self._html and (svg := unsealed(self._path(tex, display))):
             self._html[tex, display] = self._img(tex, display, svg)
-        elif self.shipped and (svg := unsealed(self.shipped / file_name(tex, display))):
-            self._keep(tex, display, svg)
         return self._html.get((tex, display))
 
     def _keep(self, tex: str, display: bool, svg: str) -> str:
         write_bytes(self._path(tex, display), sealed(svg))
-        self._ship(tex, display, svg)
         self._html[tex, display] = self._img(tex, display, svg)
         return self._html[tex, display]
-
-    def _ship(self, tex: str, display: bool, svg: str) -> None:
-        """Put a formula into the corpus's own folder, if it has one; one that cannot be written only
-        costs the next fresh machine time."""
-        if self.shipped:
-            with contextlib.suppress(OSError, ExportError):
-                write_bytes(self.shipped / file_name(tex, display), sealed(svg))
 
     def _path(self, tex: str, display: bool) -> Path:
         assert self.folder, "SvgMath draws inside its context"
@@ -164,7 +160,7 @@ class SvgMath:
 def _writable(folder: Path) -> bool:
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=folder):
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".", suffix=".tmp"):
             return True
     except OSError:
         return False

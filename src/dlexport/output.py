@@ -34,7 +34,7 @@ def atomic_target(path: Path) -> Iterator[Path]:
     os.close(fd)
     try:
         yield Path(tmp)
-        if not (path.is_file() and filecmp.cmp(tmp, path, shallow=False)):
+        if not (_regular(path) and filecmp.cmp(tmp, path, shallow=False)):
             os.chmod(tmp, 0o644)
             os.replace(tmp, path)
     except OSError as exc:
@@ -42,6 +42,11 @@ def atomic_target(path: Path) -> Iterator[Path]:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def _regular(path: Path) -> bool:
+    """A file of its own: a link (to the same bytes elsewhere) or a pipe is replaced, never kept."""
+    return not path.is_symlink() and path.is_file()
 
 
 def _die_with_parent(parent: int) -> None:
@@ -131,9 +136,7 @@ def exclusive(out: Path) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise ExportError(f"another dlexport build is writing to {out}: wait for it to finish") from None
-        for stale in out.rglob(".*.tmp"):
-            with contextlib.suppress(OSError):
-                stale.unlink()
+        remove_stale_temporaries(out)
         yield
     except BaseException:
         if created:  # a build that failed before writing anything leaves no empty folders behind
@@ -147,6 +150,17 @@ def exclusive(out: Path) -> Iterator[None]:
         os.close(fd)
 
 
+def remove_stale_temporaries(folder: Path, older_than: float = 0) -> None:
+    """Remove what `atomic_target` left in `folder` when a build was killed: files no rename took away,
+    `older_than` seconds old (in a folder other builds may be writing to at the same time)."""
+    import time
+
+    for stale in folder.rglob(".*.tmp"):
+        with contextlib.suppress(OSError):
+            if time.time() - stale.lstat().st_mtime >= older_than:
+                stale.unlink()
+
+
 def cache_dir() -> Path:
     """dlexport's folder in the user's cache (XDG): what is slow to make and cheap to keep."""
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "dlexport"
@@ -155,7 +169,7 @@ def cache_dir() -> Path:
 def write_bytes(path: Path, data: bytes) -> Path:
     """Write `data` to `path` atomically; a file that already holds exactly `data` is left alone."""
     with contextlib.suppress(OSError):  # the same check as atomic_target's, without writing a copy first
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
+        if _regular(path) and path.stat().st_size == len(data) and path.read_bytes() == data:
             return path
     with atomic_target(path) as tmp:
         tmp.write_bytes(data)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Literal
 from dlexport.errors import ConfigError, ExportError
 from dlexport.exporters.base import Exporter
 from dlexport.markup import HtmlRenderer, Policy, corpus_images, formulas
-from dlexport.mathsvg import SHIPPED, SvgMath, math_folder
+from dlexport.mathsvg import SvgMath, math_folder
 from dlexport.model import Corpus, Entry
 from dlexport.output import atomic_target
 from dlexport.store import Store
@@ -56,7 +56,7 @@ class PdfExporter(Exporter):
     def export(self, corpus: Corpus, dest: Path) -> list[Path]:
         corpus = corpus.active()
         # The formulas' files are read while laying out: the math folder stays open until then.
-        with SvgMath(self.context.warn, math_folder(), corpus.root / SHIPPED) as math:
+        with SvgMath(self.context.warn, math_folder(corpus.root)) as math:
             chapters = self.chapters(corpus, math)
             # A document is assembled from parts laid out once each: a chapter's part is both its own sheet
             # and a chapter of the whole. The fronts (cover, contents) and the page numbers are laid out last.
