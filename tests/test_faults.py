@@ -206,7 +206,7 @@ def test_an_unusable_cache_folder_only_costs_time(mini, tmp_path, cache):
     home.mkdir()
     out = tmp_path / "out"
     env = {**os.environ, "XDG_CACHE_HOME": str(home)}
-    cli = f"{sys.executable} -m dlexport build -f pdf --content {mini} --out {out}"
+    cli = f"{sys.executable} -m dlexport build -f pdf --layout cheatsheet --content {mini} --out {out}"
     if cache == "a file":
         (home / "dlexport").write_text("not a folder")
         proc = subprocess.run(cli.split(), capture_output=True, text=True, env=env, timeout=300)

@@ -278,18 +278,18 @@ def test_a_shipped_formulas_folder_that_leads_out_of_the_corpus_is_not_written(m
     assert list(elsewhere.iterdir()) == []  # was: every formula of the corpus written there
 
 
-def test_a_corpus_s_own_drawings_are_read_safely_and_serve_that_corpus_only(mini, tmp_path):
+def test_a_corpus_s_own_drawings_are_read_safely_and_serve_that_corpus_only(mini, tmp_path, monkeypatch):
     """`.dlexport-math/` is corpus input: a pipe, a link out of the corpus or a drawing that cannot be
     placed is drawn again, and a forged drawing shows in that corpus's sheets only, never in another's
     built with the same cache."""
     from dlexport.mathsvg import sealed, unsealed
 
-    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
-    cli = [sys.executable, "-m", "dlexport", "build", "-f", "pdf", "--layout", "cheatsheet"]
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # one cache for every build here
+    args = ["build", "-f", "pdf", "--layout", "cheatsheet", "--jobs", "1", "--content"]
     other = tmp_path / "other"
     shutil.copytree(mini, other)
     (mini / ".dlexport-math").mkdir()
-    subprocess.run([*cli, "--content", mini, "--out", tmp_path / "first"], env=env, check=True, timeout=300)
+    assert run(*args, mini, "--out", tmp_path / "first").exit_code == 0
     forged, pipe, link, unplaced = sorted((mini / ".dlexport-math").iterdir())[:4]
     svg = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 -9 60 12"><text y="0">FORGED</text></svg>'
     forged.write_bytes(sealed(svg))
@@ -300,9 +300,8 @@ def test_a_corpus_s_own_drawings_are_read_safely_and_serve_that_corpus_only(mini
     link.unlink()
     link.symlink_to(outside)
     unplaced.write_bytes(sealed('<svg xmlns="http://www.w3.org/2000/svg"></svg>'))
-    own = subprocess.run(
-        [*cli, "--content", mini, "--out", tmp_path / "own"],
-        env=env,
+    own = subprocess.run(  # in a process of its own: what this guards against once hung the build
+        [sys.executable, "-m", "dlexport", *args, mini, "--out", tmp_path / "own"],
         capture_output=True,
         text=True,
         timeout=300,
@@ -312,7 +311,7 @@ def test_a_corpus_s_own_drawings_are_read_safely_and_serve_that_corpus_only(mini
     assert "FORGED" in " ".join(
         p.extract_text() for p in PdfReader(tmp_path / "own/pdf/cheatsheet.pdf").pages
     )
-    subprocess.run([*cli, "--content", other, "--out", tmp_path / "theirs"], env=env, check=True, timeout=300)
+    assert run(*args, other, "--out", tmp_path / "theirs").exit_code == 0
     text = " ".join(p.extract_text() for p in PdfReader(tmp_path / "theirs/pdf/cheatsheet.pdf").pages)
     assert "FORGED" not in text  # was: the other corpus's formula replaced, through the shared cache
     assert outside.read_bytes() == drawing  # the file outside the corpus was not written through the link

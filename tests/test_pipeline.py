@@ -3,9 +3,12 @@ a library `build()`; exporter options as command-line flags."""
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -137,6 +140,29 @@ def test_the_library_build_runs_the_pipeline_and_returns_what_it_wrote(mini, tmp
         "md/README.md",
     ]
     assert all(p.is_file() for p in written)
+
+
+def test_the_formats_that_use_workers_start_first_and_only_the_workers_load_weasyprint(mini, tmp_path):
+    """Until the workers have pages to lay out, the other formats' Python work would only slow the PDF's
+    (one interpreter lock) while the workers wait; and WeasyPrint, slow to import, is the workers' alone."""
+    script = """
+import sys
+from pathlib import Path
+import dlexport
+from dlexport.config import Settings
+started = []
+dlexport.build(Settings(content=Path(sys.argv[1]), out=Path(sys.argv[2])), jobs=2,
+               progress=lambda label, total: started.append(label) or (lambda: None))
+print(started, "weasyprint" in sys.modules)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script, mini, tmp_path / "out"], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    started, loaded = done.stdout.rsplit(" ", 1)
+    labels = [label.split(":")[0] for label in ast.literal_eval(started)]
+    assert labels.index("pdf") < labels.index("anki") and labels.index("pdf") < labels.index("md"), labels
+    assert loaded.strip() == "False"
 
 
 def test_exporter_options_are_flags_and_checked_before_anything_is_written(mini, tmp_path):

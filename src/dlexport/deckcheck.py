@@ -94,7 +94,7 @@ CHROMIUM_ARGS = (
 )
 ORIGIN = "http://anki.invalid"  # answered by a route handler, never by the network
 BATCH = 40  # card sides shown and typeset at once, one below the other
-WORKERS = 2  # pages rendering at once (one per width), each in its own renderer process
+WORKERS = 2  # pages rendering at once, each in its own renderer process
 WIDE = "the card scrolls sideways on a screen"
 
 # The reviewer page as Anki desktop builds it: its stylesheets, its MathJax configuration (js/mathjax.js:
@@ -278,9 +278,10 @@ Found = list[tuple[str, str, str]]  # (card side, mode, problem)
 
 
 async def _render(sides, media: Path, web: Path, async_playwright, widths, night) -> Found:
-    """Every problem seen, width by width. Each width has its page; the pages run side by side."""
-    found: dict[int, Found] = {width: [] for width in widths}
-    todo = list(widths)
+    """Every problem seen, width by width. The batches of every width go to pages that run side by side."""
+    jobs = [(width, batch) for width in widths for batch in _batches(sides)]
+    found: list[Found] = [[] for _ in jobs]
+    todo = list(range(len(jobs)))
 
     async def serve(route) -> None:
         url = urlsplit(route.request.url)
@@ -306,19 +307,20 @@ async def _render(sides, media: Path, web: Path, async_playwright, widths, night
         await page.route("**/*", serve)
         await page.goto(f"{ORIGIN}/")
         while todo:
-            width = todo.pop(0)
-            await page.set_viewport_size({"width": width, "height": 800})
-            for batch in _batches(sides):
-                await _check(page, errors, batch, width, night, found[width])
+            n = todo.pop(0)
+            width, batch = jobs[n]
+            if page.viewport_size["width"] != width:
+                await page.set_viewport_size({"width": width, "height": 800})
+            await _check(page, errors, batch, width, night, found[n])
         await page.context.close()
 
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
         try:
-            await asyncio.gather(*(worker(browser) for _ in range(min(WORKERS, len(widths)))))
+            await asyncio.gather(*(worker(browser) for _ in range(min(WORKERS, len(jobs)))))
         finally:
             await browser.close()
-    return [problem for width in widths for problem in found[width]]
+    return [problem for problems in found for problem in problems]
 
 
 async def _check(page, errors: list[str], batch: list[CardSide], width: int, night, out: Found) -> None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
@@ -83,7 +84,7 @@ def build(
             workers = (jobs or os.cpu_count() or 1) if any(cls.uses_workers for cls, _ in todo) else 1
             with worker_pool(workers) if workers > 1 else nullcontext() as pool:
                 corpus = select(load_corpus(content), selection)
-                context = BuildContext(settings.title, templates, progress, warn, pool)
+                context = BuildContext(settings.title, templates, progress, warn, pool and _Watched(pool))
                 exporters = [cls(context, opts) for cls, opts in todo]
                 for exporter, files in zip(exporters, _export(exporters, corpus, out), strict=True):
                     written += files
@@ -97,12 +98,31 @@ def build(
 
 def _export(exporters: list[Exporter], corpus: Corpus, out: Path) -> list[list[Path]]:
     """Each format in a thread of its own when the build has workers: one format's Python work then runs
-    while the workers lay out another's pages. Each writes only its own folder."""
-    if len(exporters) == 1 or exporters[0].context.pool is None:
+    while the workers lay out another's pages. The formats that hand work to the workers start first, and
+    the others once the workers have work: before that, theirs would only slow the first ones down (the
+    threads share one interpreter lock) while the workers wait. Each writes only its own folder."""
+    pool = exporters[0].context.pool
+    if len(exporters) == 1 or not isinstance(pool, _Watched):
         return [x.export(corpus, out / x.name) for x in exporters]
     threads = ThreadPoolExecutor(len(exporters), thread_name_prefix="dlexport")
     try:
-        futures = [threads.submit(x.export, corpus, out / x.name) for x in exporters]
-        return [future.result() for future in futures]
+        futures: dict[str, Future[list[Path]]] = {}
+        for x in sorted(exporters, key=lambda x: not x.uses_workers):
+            if not x.uses_workers:
+                pool.busy.wait()
+            futures[x.name] = threads.submit(x.export, corpus, out / x.name)
+            futures[x.name].add_done_callback(lambda _: pool.busy.set())  # it failed, or needed none
+        return [futures[x.name].result() for x in exporters]
     finally:  # on an error or an interrupt, do not wait here: the workers are stopped next
         threads.shutdown(wait=False, cancel_futures=True)
+
+
+class _Watched(Executor):
+    """The build's worker pool, telling when it is first handed work."""
+
+    def __init__(self, pool: Executor):
+        self.pool, self.busy = pool, threading.Event()
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.busy.set()
+        return self.pool.submit(fn, *args, **kwargs)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from dlexport.errors import ConfigError, ExportError
 from dlexport.exporters.base import Exporter
@@ -22,9 +22,6 @@ from dlexport.output import atomic_target
 from dlexport.store import Store
 from dlexport.templating import builtin_templates
 from dlexport.view import ChapterView, EntryView, HtmlFlavour, build_view, where
-
-if TYPE_CHECKING:
-    from dlexport.exporters.pdflayout import Layout
 
 
 @dataclass(frozen=True)
@@ -86,7 +83,6 @@ class PdfExporter(Exporter):
         folios = [
             f"{self.context.date}  ·  page {n} of {total}" for total in totals for n in range(1, total + 1)
         ]
-        # In documents of a bounded length, side by side: a large corpus has tens of thousands of pages.
         sheets = {
             f"folios {n}": self.render("pdf/folios.html", folios=folios[i : i + FOLIOS], layout="folios")
             for n, i in enumerate(range(0, len(folios), FOLIOS))
@@ -207,7 +203,6 @@ class PdfExporter(Exporter):
         """WeasyPrint is single-threaded: documents are laid out side by side, the largest first."""
         if not jobs:
             return
-        from dlexport.exporters.pdflayout import lay_out  # WeasyPrint loads only when there is layout to do
 
         def check(layout: Layout) -> Layout:
             for message in layout.warnings:
@@ -238,6 +233,26 @@ class PdfExporter(Exporter):
 
 
 @dataclass(frozen=True)
+class Layout:
+    """One document laid out (in a worker process): plain data, which the build's process unpickles
+    without loading WeasyPrint."""
+
+    name: str
+    pdf: bytes
+    refused: str | None  # the URL it was refused, if any
+    warnings: list[str]
+    files: list[str]  # the files it read (images, fonts): what, besides its HTML, it is made from
+
+
+def lay_out(job: tuple[str, str, str, list[Path]]) -> Layout:
+    """Lay out one document. WeasyPrint loads only where there is layout to do: in the workers, when the
+    build has some (it takes the build's own process half a second that the workers wait for)."""
+    from dlexport.exporters.pdflayout import lay_out
+
+    return lay_out(job)
+
+
+@dataclass(frozen=True)
 class Book:
     """One printed document: its front (cover and contents, laid out last) if any, then its chapters, each
     laid out in one part or, if long, a few. Parts are named `<layout>-<topic id>[ <n>]`, fronts
@@ -252,7 +267,9 @@ class Book:
         return [*filter(None, [self.front]), *itertools.chain.from_iterable(self.body)]
 
 
-FOLIOS = 1000  # page numbers laid out in one document
+# Page numbers laid out in one document: a few documents for a book of a few hundred pages, laid out side
+# by side. A fixed number, not one per worker: the chunks (and so the bytes) are the same on every machine.
+FOLIOS = 100
 
 # WeasyPrint holds a whole document's layout in memory, about 0.3 MB an entry: a chapter longer than this
 # is laid out in sections of this many entries, each starting a page, so that memory stays bounded.

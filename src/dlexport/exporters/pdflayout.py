@@ -1,5 +1,6 @@
-"""WeasyPrint layout for the PDF exporter, in its own module so that WeasyPrint is imported only by
-builds that lay out pages (and by their worker processes), never by `dlexport --help` or a no-op build."""
+"""WeasyPrint layout for the PDF exporter, in its own module so that WeasyPrint is imported only where
+pages are laid out: in the workers (or, in a serial build, the build's process), never by `dlexport --help`
+or a no-op build."""
 
 from __future__ import annotations
 
@@ -9,23 +10,13 @@ import gc
 import io
 import logging
 import multiprocessing
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import weasyprint
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
-
-@dataclass(frozen=True)
-class Layout:
-    """One document laid out (in a worker process)."""
-
-    name: str
-    pdf: bytes
-    refused: str | None  # the URL it was refused, if any
-    warnings: list[str]
-    files: list[str]  # the files it read (images, fonts): what, besides its HTML, it is made from
+from dlexport.exporters.pdf import Layout
 
 
 def lay_out(job: tuple[str, str, str, list[Path]]) -> Layout:
