@@ -115,6 +115,16 @@ def test_handout_markdown_is_what_mdformat_writes(text):
         assert mdformat_text(page, _TidyRules) == page
 
 
+@fuzz(200)
+@given(st.one_of(TEXT, PROSE, st.text(alphabet="aZé9 ,.?'\"()/%+=;-_", max_size=30)))
+def test_plain_fragments_render_as_markdown_it_would(text):
+    """Plain words skip markdown-it (most questions are such): the HTML must be the same as through it."""
+    renderer = HtmlRenderer(mathjax)
+    md = parser()
+    parsed = markup._html().render(md.parse(text), md.options, {"renderer": renderer, "where": ""})
+    assert renderer.render(text) == markup.sanitize(parsed).strip()
+
+
 def write_corpus(root: Path, entry: object, images: bool = True) -> Path:
     if root.exists():
         shutil.rmtree(root)

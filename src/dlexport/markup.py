@@ -22,6 +22,7 @@ from urllib.parse import unquote
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
@@ -348,8 +349,11 @@ class HtmlRenderer:
 
     def render(self, text: str, where: str = "") -> str:
         """HTML for one corpus fragment; `where` names it in warnings about its math."""
-        md = parser()
-        body = _html().render(md.parse(text), md.options, {"renderer": self, "where": where})
+        if plain_markdown(text):  # most questions: one paragraph of words, what markdown-it would make
+            body = f"<p>{escapeHtml(text)}</p>"
+        else:
+            md = parser()
+            body = _html().render(md.parse(text), md.options, {"renderer": self, "where": where})
         return sanitize(body, self.policy).strip()
 
 

@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
@@ -56,6 +56,7 @@ class Vocabulary:
         return cls(counts, frozenset(compounds))
 
     @classmethod
+    @lru_cache(maxsize=1)  # lists imported one after another against one corpus: its words counted once
     def from_corpus(cls, corpus: Corpus | None) -> Vocabulary:
         if corpus is None:
             return cls(Counter())
