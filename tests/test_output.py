@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from conftest import run
 
 from dlexport.errors import ExportError
-from dlexport.output import atomic_target, write_text
+from dlexport.output import atomic_target, worker_pool, write_text
 
 
 def test_a_failed_write_leaves_neither_file_nor_temp(tmp_path):
@@ -80,3 +82,16 @@ def test_check_deck_on_a_missing_file(tmp_path):
 def test_malformed_option_flag(mini):
     result = run("build", "-O", "columns3", "--content", mini)
     assert result.exit_code == 2 and "FORMAT.KEY=VALUE" in result.output
+
+
+def loaded(module: str) -> bool:
+    return module in sys.modules
+
+
+def test_workers_import_the_preloaded_modules_as_they_start():
+    """WeasyPrint takes half a second to import: the workers do it while the build reads the corpus."""
+    assert not loaded("wave")  # a module nothing here imports
+    with worker_pool(2, ("wave",)) as pool:
+        assert [pool.submit(loaded, "wave").result() for _ in range(4)] == [True] * 4
+    with worker_pool(2) as pool:
+        assert not pool.submit(loaded, "wave").result()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import filecmp
 import hashlib
+import importlib
 import os
 import signal
 import tempfile
@@ -49,6 +50,12 @@ def _regular(path: Path) -> bool:
     return not path.is_symlink() and path.is_file()
 
 
+def _start_worker(parent: int, preload: tuple[str, ...]) -> None:
+    _die_with_parent(parent)
+    for module in preload:
+        importlib.import_module(module)
+
+
 def _die_with_parent(parent: int) -> None:
     """In a worker: ask Linux to kill this process when the build that started it dies, however it
     dies (SIGKILL included), so no worker goes on laying out pages for nobody."""
@@ -65,10 +72,11 @@ def _die_with_parent(parent: int) -> None:
 
 
 @contextmanager
-def worker_pool(processes: int) -> Iterator[ProcessPoolExecutor]:
+def worker_pool(processes: int, preload: tuple[str, ...] = ()) -> Iterator[ProcessPoolExecutor]:
     """A process pool whose workers end with the build: on return, on any exception (KeyboardInterrupt
     from SIGINT, SystemExit from SIGTERM, a worker that died), and, through the death signal, when the
-    build itself is killed."""
+    build itself is killed. Each worker imports the `preload` modules as it starts, while the build
+    goes on: its first job does not wait for them."""
     from concurrent.futures import ProcessPoolExecutor  # here: only work large enough for workers needs it
     from concurrent.futures.process import BrokenProcessPool
 
@@ -76,10 +84,10 @@ def worker_pool(processes: int) -> Iterator[ProcessPoolExecutor]:
     previous = signal.getsignal(signal.SIGTERM)
     if main:
         signal.signal(signal.SIGTERM, _terminate)
-    pool = ProcessPoolExecutor(processes, initializer=_die_with_parent, initargs=(os.getpid(),))
+    pool = ProcessPoolExecutor(processes, initializer=_start_worker, initargs=(os.getpid(), preload))
     try:
         with _signals_held() if main else contextlib.nullcontext():
-            pool.submit(os.getpid).result()  # fork every worker now, before the build starts threads
+            pool.submit(os.getpid)  # fork every worker now, before the build starts threads
         yield pool
         # All work is done: the workers end on their own. (Killing them under a pool shut down without
         # waiting can make the interpreter print an OSError from concurrent.futures at exit.)

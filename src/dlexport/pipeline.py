@@ -82,7 +82,8 @@ def build(
             # Workers only for formats that use them: forking costs time and memory for nothing otherwise.
             # They are forked before the corpus is read, so that none of them holds a copy of it.
             workers = (jobs or os.cpu_count() or 1) if any(cls.uses_workers for cls, _ in todo) else 1
-            with worker_pool(workers) if workers > 1 else nullcontext() as pool:
+            preload = tuple(dict.fromkeys(m for cls, _ in todo for m in cls.worker_modules))
+            with worker_pool(workers, preload) if workers > 1 else nullcontext() as pool:
                 corpus = select(load_corpus(content), selection)
                 context = BuildContext(settings.title, templates, progress, warn, pool and _Watched(pool))
                 exporters = [cls(context, opts) for cls, opts in todo]

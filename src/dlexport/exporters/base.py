@@ -73,6 +73,7 @@ class Exporter(ABC):
     description: ClassVar[str] = ""
     Options: ClassVar[type] = NoOptions
     uses_workers: ClassVar[bool] = False  # whether `export` hands work to `context.pool`
+    worker_modules: ClassVar[tuple[str, ...]] = ()  # what the workers import as they start, for that work
 
     def __init__(self, context: BuildContext | None = None, options: Any = None):
         self.context = context or BuildContext()

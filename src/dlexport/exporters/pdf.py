@@ -49,6 +49,7 @@ class PdfExporter(Exporter):
     description = "Printable PDF cheat sheets, per-topic sheets and a quiz (WeasyPrint)"
     Options = PdfOptions
     uses_workers = True
+    worker_modules = ("dlexport.exporters.pdflayout",)  # WeasyPrint: half a second to import
 
     def export(self, corpus: Corpus, dest: Path) -> list[Path]:
         corpus = corpus.active()
