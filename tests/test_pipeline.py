@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -163,6 +165,24 @@ print(started, "weasyprint" in sys.modules)
     labels = [label.split(":")[0] for label in ast.literal_eval(started)]
     assert labels.index("pdf") < labels.index("anki") and labels.index("pdf") < labels.index("md"), labels
     assert loaded.strip() == "False"
+
+
+def slow_pid(_: int) -> int:
+    time.sleep(0.01)
+    return os.getpid()
+
+
+def test_the_build_s_pool_still_sends_mapped_work_in_chunks():
+    """Formulas are typeset in chunks of 16, a task each: what tells when the workers have work passes
+    `map` on to the pool's own, which chunks (the generic one sends every item as a task of its own)."""
+    from dlexport.output import worker_pool
+    from dlexport.pipeline import _Watched
+
+    with worker_pool(2) as pool:
+        watched = _Watched(pool)
+        pids = list(watched.map(slow_pid, range(32), chunksize=16))
+    assert watched.busy.is_set()
+    assert len(set(pids[:16])) == 1 and len(set(pids[16:])) == 1, pids
 
 
 def test_exporter_options_are_flags_and_checked_before_anything_is_written(mini, tmp_path):

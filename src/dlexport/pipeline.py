@@ -127,3 +127,7 @@ class _Watched(Executor):
     def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
         self.busy.set()
         return self.pool.submit(fn, *args, **kwargs)
+
+    def map(self, fn, *iterables, timeout=None, chunksize=1):  # type: ignore[no-untyped-def]
+        self.busy.set()  # the pool's own map: it sends the work in chunks (Executor.map would not)
+        return self.pool.map(fn, *iterables, timeout=timeout, chunksize=chunksize)
