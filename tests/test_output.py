@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import pytest
@@ -95,3 +96,10 @@ def test_workers_import_the_preloaded_modules_as_they_start():
         assert [pool.submit(loaded, "wave").result() for _ in range(4)] == [True] * 4
     with worker_pool(2) as pool:
         assert not pool.submit(loaded, "wave").result()
+
+
+def test_a_preloaded_module_that_fails_to_import_only_fails_the_work_that_needs_it():
+    with worker_pool(2, ("no_such_module_here",)) as pool:
+        assert pool.submit(loaded, "wave").result() in (True, False)  # the pool still works
+        with pytest.raises(ModuleNotFoundError, match="no_such_module_here"):
+            pool.submit(importlib.import_module, "no_such_module_here").result()

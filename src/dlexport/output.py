@@ -53,7 +53,10 @@ def _regular(path: Path) -> bool:
 def _start_worker(parent: int, preload: tuple[str, ...]) -> None:
     _die_with_parent(parent)
     for module in preload:
-        importlib.import_module(module)
+        # Only a head start: a module that fails to import fails the job that needs it, with its own
+        # error (an initializer that raises would break the pool, and the build would only say so).
+        with contextlib.suppress(Exception):
+            importlib.import_module(module)
 
 
 def _die_with_parent(parent: int) -> None:
