@@ -9,6 +9,7 @@ is downloaded, and two runs give byte-identical files (fixed hash salt, no dates
 from __future__ import annotations
 
 import itertools
+import multiprocessing
 import os
 import sys
 from concurrent.futures import ProcessPoolExecutor
@@ -46,7 +47,9 @@ def generate(out_dir: Path = DEFAULT_OUT, only: list[str] | None = None) -> list
         raise SystemExit(f"unknown figure(s): {', '.join(unknown)}")
     todo = only or names()
     # Each figure on its own, side by side: matplotlib is single-threaded.
-    with ProcessPoolExecutor(min(len(todo), os.cpu_count() or 1)) as pool:
+    # Forked, so that the workers have the figures this process registered (spawned ones would not).
+    fork = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(min(len(todo), os.cpu_count() or 1), mp_context=fork) as pool:
         return list(pool.map(render, todo, itertools.repeat(out_dir)))
 
 

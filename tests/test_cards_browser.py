@@ -200,3 +200,22 @@ def test_check_deck_render_flag_reports_a_clean_deck(mini, tmp_path):
     result = run("check-deck", tmp_path / "out" / "anki" / "deep-learning.apkg", "--render")
     assert result.exit_code == 0, result.output
     assert "problem:" not in result.output
+
+
+def test_cards_shown_again_on_the_same_page_keep_their_equation_labels(mini, tmp_path):
+    """Two pages share three widths' batches, so one page shows the same cards twice: MathJax must
+    forget the labels it saw ("Label 'energy' multiply defined" was reported for a sound card)."""
+    with (mini / "basics.yaml").open("a") as f:
+        f.write(LABELLED)
+    package = build(mini, tmp_path / "out")
+    assert render_check(package, widths=(375, 1024, 375), night=(False,)) == []
+
+
+LABELLED = r"""
+  - id: labelled
+    question: What does a labelled equation look like?
+    answer: |
+      $$E = mc^2 \label{energy}$$
+    difficulty: basic
+    tags: [plant]
+"""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import subprocess
 import sys
 from pathlib import Path
 
@@ -53,3 +54,19 @@ def test_svgs_have_text_as_paths_no_dates_and_stay_small():
         assert "<text" not in text, f"{name}: text must be converted to paths"
         assert "<dc:date>" not in text, f"{name}: no timestamps"
         assert len(data) < 60 * 1024, f"{name}: {len(data)} bytes"
+
+
+def test_the_generator_draws_side_by_side_whatever_the_default_start_method(tmp_path):
+    """Its workers draw the figures registered in this process: forked, not started afresh (a fork
+    server is Python 3.14's default on Linux)."""
+    script = f"""
+import multiprocessing, sys
+multiprocessing.set_start_method("forkserver")
+sys.path.insert(0, {str(FIGURES)!r})
+import make_figures
+make_figures.generate(__import__("pathlib").Path({str(tmp_path)!r}), make_figures.names()[:2])
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    made = sorted(tmp_path.glob("*.svg"))
+    assert len(made) == 2 and all(p.read_bytes() == committed()[p.name] for p in made)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import subprocess
 import sys
 
 import pytest
@@ -89,13 +90,30 @@ def loaded(module: str) -> bool:
     return module in sys.modules
 
 
-def test_workers_import_the_preloaded_modules_as_they_start():
+def test_workers_import_the_preloaded_modules_as_they_start(tmp_path, monkeypatch):
     """WeasyPrint takes half a second to import: the workers do it while the build reads the corpus."""
-    assert not loaded("wave")  # a module nothing here imports
-    with worker_pool(2, ("wave",)) as pool:
-        assert [pool.submit(loaded, "wave").result() for _ in range(4)] == [True] * 4
+    (tmp_path / "preload_probe.py").write_text("")
+    monkeypatch.syspath_prepend(str(tmp_path))  # a module only this test knows
+    with worker_pool(2, ("preload_probe",)) as pool:
+        assert [pool.submit(loaded, "preload_probe").result() for _ in range(4)] == [True] * 4
     with worker_pool(2) as pool:
-        assert not pool.submit(loaded, "wave").result()
+        assert not pool.submit(loaded, "preload_probe").result()
+
+
+def test_workers_are_forked_whatever_the_default_start_method(mini, tmp_path):
+    """The workers' death signal names the build as their parent, and they share its memory as it was:
+    under a fork server (Python 3.14's default on Linux) every worker used to exit at once."""
+    script = f"""
+import multiprocessing, sys
+multiprocessing.set_start_method("forkserver")
+from dlexport.cli import main
+sys.argv = ["dlexport", "build", "-f", "pdf", "--layout", "cheatsheet", "--jobs", "2",
+            "--content", {str(mini)!r}, "--out", {str(tmp_path / "out")!r}]
+main()
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out" / "pdf" / "cheatsheet.pdf").read_bytes()[:5] == b"%PDF-"
 
 
 def test_a_preloaded_module_that_fails_to_import_only_fails_the_work_that_needs_it():

@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -183,6 +184,24 @@ def test_the_build_s_pool_still_sends_mapped_work_in_chunks():
         pids = list(watched.map(slow_pid, range(32), chunksize=16))
     assert watched.busy.is_set()
     assert len(set(pids[:16])) == 1 and len(set(pids[16:])) == 1, pids
+
+
+def test_a_format_named_twice_is_built_once(mini, tmp_path):
+    written = dlexport.build(Settings(content=mini, out=tmp_path / "out"), formats=("md", "pdf", "md"))
+    assert len(written) == len(set(written))  # was: two threads writing the same handouts at once
+
+
+def test_when_the_pdf_fails_first_the_other_formats_are_not_started(mini, tmp_path):
+    templates = tmp_path / "templates"
+    (templates / "pdf").mkdir(parents=True)
+    (templates / "pdf" / "chapter.html").write_text("{% if %}")
+    out = tmp_path / "out"
+    result = run("build", "--content", mini, "--out", out, "--templates", templates, "--jobs", "2")
+    assert result.exit_code == 1 and "template error" in result.output
+    for thread in threading.enumerate():  # a format started all the same would still be running
+        if thread.name.startswith("dlexport"):
+            thread.join()
+    assert not (out / "anki").exists() and not (out / "md").exists()
 
 
 def test_exporter_options_are_flags_and_checked_before_anything_is_written(mini, tmp_path):

@@ -116,6 +116,7 @@ SHOW_JS = r"""
 async (sides) => {
   await MathJax.startup.promise;
   const qa = document.getElementById("qa");
+  MathJax.texReset();  // a page may show the same cards again (another width, card by card): \label anew
   MathJax.typesetClear();
   qa.innerHTML = sides.map((html) => `<div class="dlx-check-side">${html}</div>`).join("");
   for (const d of qa.querySelectorAll("details")) d.open = true;

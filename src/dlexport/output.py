@@ -80,6 +80,7 @@ def worker_pool(processes: int, preload: tuple[str, ...] = ()) -> Iterator[Proce
     from SIGINT, SystemExit from SIGTERM, a worker that died), and, through the death signal, when the
     build itself is killed. Each worker imports the `preload` modules as it starts, while the build
     goes on: its first job does not wait for them."""
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor  # here: only work large enough for workers needs it
     from concurrent.futures.process import BrokenProcessPool
 
@@ -87,7 +88,12 @@ def worker_pool(processes: int, preload: tuple[str, ...] = ()) -> Iterator[Proce
     previous = signal.getsignal(signal.SIGTERM)
     if main:
         signal.signal(signal.SIGTERM, _terminate)
-    pool = ProcessPoolExecutor(processes, initializer=_start_worker, initargs=(os.getpid(), preload))
+    # Forked (whatever the platform's default), as the workers count on: they share the build's memory
+    # as it was, and their parent is the build (not a fork server) for the death signal.
+    fork = multiprocessing.get_context("fork")
+    pool = ProcessPoolExecutor(
+        processes, mp_context=fork, initializer=_start_worker, initargs=(os.getpid(), preload)
+    )
     try:
         with _signals_held() if main else contextlib.nullcontext():
             pool.submit(os.getpid)  # fork every worker now, before the build starts threads

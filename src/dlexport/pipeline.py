@@ -26,7 +26,7 @@ def exporters_for(settings: Settings, formats: tuple[str, ...] = ()) -> list[typ
     """The exporter classes a build runs: the given formats, else the configured ones, else all."""
     available = registry.discover()
     names = formats or settings.formats or tuple(n for n, r in available.items() if r.exporter)
-    return [registry.get(name) for name in names]
+    return [registry.get(name) for name in dict.fromkeys(names)]  # a format named twice is built once
 
 
 def check_settings(settings: Settings) -> None:
@@ -107,13 +107,16 @@ def _export(exporters: list[Exporter], corpus: Corpus, out: Path) -> list[list[P
         return [x.export(corpus, out / x.name) for x in exporters]
     threads = ThreadPoolExecutor(len(exporters), thread_name_prefix="dlexport")
     try:
-        futures: dict[str, Future[list[Path]]] = {}
+        futures: dict[Exporter, Future[list[Path]]] = {}
         for x in sorted(exporters, key=lambda x: not x.uses_workers):
             if not x.uses_workers:
                 pool.busy.wait()
-            futures[x.name] = threads.submit(x.export, corpus, out / x.name)
-            futures[x.name].add_done_callback(lambda _: pool.busy.set())  # it failed, or needed none
-        return [futures[x.name].result() for x in exporters]
+                if any(f.done() and f.exception() for f in futures.values()):
+                    break  # the build has failed: its error is raised below
+            futures[x] = threads.submit(x.export, corpus, out / x.name)
+            futures[x].add_done_callback(lambda _: pool.busy.set())  # it failed, or needed none
+        results = {x: future.result() for x, future in futures.items()}  # raises the first failure
+        return [results[x] for x in exporters]
     finally:  # on an error or an interrupt, do not wait here: the workers are stopped next
         threads.shutdown(wait=False, cancel_futures=True)
 
