@@ -231,3 +231,28 @@ def test_a_damaged_formula_in_the_math_cache_is_typeset_again(mini, tmp_path, ca
     build(mini, tmp_path / "c", "-f", "pdf")
     for name in ("cheatsheet.pdf", "basics.pdf"):
         assert (tmp_path / "b" / "pdf" / name).read_bytes() == (tmp_path / "c" / "pdf" / name).read_bytes()
+
+
+def test_formats_that_render_in_forked_workers_give_the_bytes_of_a_serial_build(mini, tmp_path, monkeypatch):
+    import dlexport.view as view
+
+    monkeypatch.setattr(view, "PARALLEL_CHARS", 0)  # the mini corpus is too small to fork for
+    forked = []
+    render_forked = view._render_forked
+
+    def spy(flavour, fragments, processes):
+        forked.append((type(flavour).__name__, processes))
+        return render_forked(flavour, fragments, processes)
+
+    monkeypatch.setattr(view, "_render_forked", spy)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    outputs = {}
+    for jobs in ("1", "2"):
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / f"cache-{jobs}"))
+        out = tmp_path / f"out-{jobs}"
+        (mini / "anki-ledger.json").unlink(missing_ok=True)
+        build(mini, out, "-f", "anki", "-f", "md", "--jobs", jobs)
+        outputs[jobs] = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert forked == [("HtmlFlavour", 2), ("MarkdownFlavour", 2)]  # --jobs 1 forks nothing
+    assert outputs["1"].keys() == outputs["2"].keys()
+    assert [p for p in outputs["1"] if outputs["1"][p] != outputs["2"][p] and p.name != RECORD] == []

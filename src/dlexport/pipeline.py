@@ -81,11 +81,14 @@ def build(
         if todo:  # nothing is read, rendered or written for outputs that are up to date
             # Workers only for formats that use them: forking costs time and memory for nothing otherwise.
             # They are forked before the corpus is read, so that none of them holds a copy of it.
-            workers = (jobs or os.cpu_count() or 1) if any(cls.uses_workers for cls, _ in todo) else 1
+            processes = jobs or os.cpu_count() or 1
+            workers = processes if any(cls.uses_workers for cls, _ in todo) else 1
             preload = tuple(dict.fromkeys(m for cls, _ in todo for m in cls.worker_modules))
             with worker_pool(workers, preload) if workers > 1 else nullcontext() as pool:
                 corpus = select(load_corpus(content), selection)
-                context = BuildContext(settings.title, templates, progress, warn, pool and _Watched(pool))
+                pool = pool and _Watched(pool)
+                processes = 1 if pool else processes  # forks of its own only beside no threads
+                context = BuildContext(settings.title, templates, progress, warn, pool, processes)
                 exporters = [cls(context, opts) for cls, opts in todo]
                 for exporter, files in zip(exporters, _export(exporters, corpus, out), strict=True):
                     written += files

@@ -7,16 +7,18 @@ load. Exporters only arrange these views into their format.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from dlexport.errors import ExportError
 from dlexport.markup import HtmlRenderer, figures, github_markdown, plain_text
 from dlexport.model import Corpus, Entry
+from dlexport.output import worker_pool
 from dlexport.store import Store, code_version
 
 
@@ -63,6 +65,9 @@ class Flavour:
     """How one output shows corpus Markdown: a block fragment and a one-line fragment."""
 
     key: str | None = None  # what its renderings depend on, to keep them between builds; None: never kept
+    # Whether its renderings depend on the fragment alone (no warnings, no files), so that workers forked
+    # from the build may make them.
+    parallel: bool = False
 
     def block(self, text: str, where: str) -> str:
         raise NotImplementedError
@@ -72,9 +77,10 @@ class Flavour:
 
 
 class HtmlFlavour(Flavour):
-    def __init__(self, renderer: HtmlRenderer):
+    def __init__(self, renderer: HtmlRenderer, parallel: bool = False):
         self.renderer = renderer
         self.key = f"html {renderer.key}"
+        self.parallel = parallel
 
     def block(self, text: str, where: str) -> str:
         return self.renderer.render(text, where)
@@ -87,6 +93,8 @@ class HtmlFlavour(Flavour):
 
 
 class MarkdownFlavour(Flavour):
+    parallel = True
+
     def block(self, text: str, where: str) -> str:
         try:
             return github_markdown(text)
@@ -109,11 +117,15 @@ def build_view(
     flavour: Flavour,
     details: bool = True,
     advance: Callable[[], None] = lambda: None,
+    processes: int = 1,
 ) -> tuple[ChapterView, ...]:
     """Chapters of `corpus` rendered in `flavour`; each fragment is rendered once, and not again in a
-    later build when the flavour's renderings are kept."""
-    flavour = _Kept(flavour) if flavour.key else flavour
-    questions = {e.id: flavour.inline(e.question, where(e)) for e in corpus.entries()}
+    later build when the flavour's renderings are kept. A large corpus in a flavour that allows it is
+    rendered first in `processes` forked workers."""
+    renderings = _Renderings(flavour)
+    if flavour.parallel and processes > 1:
+        renderings.ahead(_fragments(corpus, details), processes)
+    questions = {e.id: renderings.inline(e.question, where(e)) for e in corpus.entries()}
     titles = {e.id: plain_text(e.question) for e in corpus.entries()}  # related links show them again
 
     def entry(e: Entry) -> EntryView:
@@ -124,9 +136,9 @@ def build_view(
             topic=e.topic,
             title=titles[e.id],
             question=questions[e.id],
-            answer=flavour.block(e.answer, at),
-            details=flavour.block(e.details, at) if details and e.details else "",
-            cloze=flavour.inline(e.cloze, at) if e.cloze else "",
+            answer=renderings.block(e.answer, at),
+            details=renderings.block(e.details, at) if details and e.details else "",
+            cloze=renderings.inline(e.cloze, at) if e.cloze else "",
             difficulty=e.difficulty,
             tags=e.tags,
             sources=e.sources,
@@ -146,47 +158,110 @@ def build_view(
         ChapterView(t.id, t.number, t.title, t.summary, tuple(entry(e) for e in t.entries))
         for t in corpus.topics
     )
-    if isinstance(flavour, _Kept):
-        flavour.save()
+    renderings.save()
     return chapters
 
 
-class _Kept(Flavour):
-    """A flavour's renderings kept between builds (store.py), by fragment: an edit renders again only
-    the fragments it changed. Fragments with images or raw HTML are always rendered (their HTML depends
-    on files), and so are those with a formula that could not be typeset (its warning must repeat)."""
+Fragment = tuple[str, str, str]  # "block" or "inline", the text, where it is (for messages)
+
+
+def _fragments(corpus: Corpus, details: bool) -> Iterator[Fragment]:
+    """Every fragment `build_view` renders."""
+    for e in corpus.entries():
+        at = where(e)
+        yield "inline", e.question, at
+        yield "block", e.answer, at
+        if details and e.details:
+            yield "block", e.details, at
+        if e.cloze:
+            yield "inline", e.cloze, at
+
+
+PARALLEL_CHARS = 2**20  # this much text to render pays for forking workers (10,000 answers are 7 MB)
+
+
+class _Renderings:
+    """A flavour's renderings by fragment: those kept from the last build (store.py, when the flavour
+    has a key) and those made ahead in workers are looked up, the rest rendered as they are asked for.
+    Fragments with images or raw HTML are always rendered here (their HTML depends on files), and so are
+    those with a formula that could not be typeset (its warning must repeat)."""
 
     def __init__(self, flavour: Flavour):
         from importlib.metadata import version
 
-        libraries = ("markdown-it-py", "mdit-py-plugins", "nh3", "pygments", "ziamath")
-        self.flavour, self.key = flavour, flavour.key
-        self.store = Store("views", "\0".join([code_version(), *map(version, libraries)]), limit=50)
-        try:
-            self.old: dict[str, str] = json.loads(self.store.get(str(self.key)) or b"{}")
-        except ValueError:
-            self.old = {}
-        self.new: dict[str, str] = {}
+        self.flavour = flavour
+        self.store: Store | None = None
+        self.old: dict[str, str] = {}  # kept from the last build
+        if flavour.key:
+            libraries = ("markdown-it-py", "mdit-py-plugins", "nh3", "pygments", "ziamath")
+            self.store = Store("views", "\0".join([code_version(), *map(version, libraries)]), limit=50)
+            with contextlib.suppress(ValueError):
+                self.old = json.loads(self.store.get(flavour.key) or b"{}")
+        self.made: dict[str, str] = {}  # made ahead in workers
+        self.shown: dict[str, str] = {}  # what this build showed, to keep for the next
+
+    def ahead(self, fragments: Iterable[Fragment], processes: int) -> None:
+        """Render in forked workers the fragments that are not kept, when there is text enough."""
+        todo: dict[str, Fragment] = {}
+        for fragment in fragments:
+            if (key := _key(*fragment[:2])) and key not in self.old:
+                todo.setdefault(key, fragment)
+        if sum(len(text) for _, text, _ in todo.values()) >= PARALLEL_CHARS:
+            made = _render_forked(self.flavour, list(todo.values()), processes)
+            self.made = dict(zip(todo, made, strict=True))
 
     def block(self, text: str, where: str) -> str:
-        return self._render("b", text, where)
+        return self._render("block", text, where)
 
     def inline(self, text: str, where: str) -> str:
-        return self._render("i", text, where)
+        return self._render("inline", text, where)
 
     def _render(self, kind: str, text: str, where: str) -> str:
-        render = self.flavour.block if kind == "b" else self.flavour.inline
-        if "<" in text or "![" in text:
-            return render(text, where)
-        key = kind + hashlib.sha256(text.encode()).hexdigest()[:32]
-        if (html := self.old.get(key)) is None:
-            html = render(text, where)
+        if (key := _key(kind, text)) is None:
+            return _render(self.flavour, kind, text, where)
+        if (html := self.old.get(key, self.made.get(key))) is None:
+            html = _render(self.flavour, kind, text, where)
             if 'class="tex"' in html:  # a formula shown as TeX: it was reported, and will be next time
                 return html
-        self.new[key] = html
+        self.shown[key] = html
         return html
 
     def save(self) -> None:
-        if self.new != self.old:  # only what this build showed: the rest is dropped
-            self.store.put(str(self.key), json.dumps(self.new, ensure_ascii=False).encode())
+        if self.store and self.shown != self.old:  # only what this build showed: the rest is dropped
+            self.store.put(str(self.flavour.key), json.dumps(self.shown, ensure_ascii=False).encode())
             self.store.prune()
+
+
+def _key(kind: str, text: str) -> str | None:
+    """A fragment's key among renderings, or None for one whose HTML depends on files too."""
+    if "<" in text or "![" in text:
+        return None
+    return kind[0] + hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _render(flavour: Flavour, kind: str, text: str, where: str) -> str:
+    return flavour.block(text, where) if kind == "block" else flavour.inline(text, where)
+
+
+# What forked workers render: set in the build before they are forked, so they start with it.
+_forked: tuple[Flavour, list[Fragment]] | None = None
+
+
+def _render_forked(flavour: Flavour, fragments: list[Fragment], processes: int) -> list[str]:
+    """`fragments` rendered in `processes` workers forked for them, in order."""
+    global _forked
+    step = -(-len(fragments) // (8 * processes))  # chunks small enough to even out the workers' shares
+    _forked = flavour, fragments
+    try:
+        with worker_pool(processes) as pool:
+            spans = [(start, start + step) for start in range(0, len(fragments), step)]
+            return [html for chunk in pool.map(_render_span, spans) for html in chunk]
+    finally:
+        _forked = None
+
+
+def _render_span(span: tuple[int, int]) -> list[str]:
+    """In a worker: the renderings of a span of the fragments it was forked with."""
+    assert _forked is not None
+    flavour, fragments = _forked
+    return [_render(flavour, *fragment) for fragment in fragments[slice(*span)]]

@@ -74,7 +74,9 @@ class AnkiExporter(Exporter):
         known = corpus_images(corpus.root, images)
         renderer = HtmlRenderer(mathjax, policy=Policy(image=lambda path: packed.get(known(path) or "")))
         advance = self.context.progress("anki: notes", sum(1 for _ in corpus.entries()))
-        chapters = build_view(corpus, HtmlFlavour(renderer), advance=advance)
+        # MathJax math is text: a fragment's HTML depends on the fragment alone, so workers may make it.
+        flavour = HtmlFlavour(renderer, parallel=True)
+        chapters = build_view(corpus, flavour, advance=advance, processes=self.context.processes)
         names, renamed = self._deck_names(chapters, ledger)
         decks = {c.id: genanki.Deck(stable_id("deck", opts.deck, c.id), names[c.id]) for c in chapters}
         notes = {

@@ -33,7 +33,7 @@ class MarkdownExporter(Exporter):
         corpus = corpus.active()
         opts: MarkdownOptions = self.options
         advance = self.context.progress("md: entries", sum(1 for _ in corpus.entries()))
-        chapters = build_view(corpus, MarkdownFlavour(), advance=advance)
+        chapters = build_view(corpus, MarkdownFlavour(), advance=advance, processes=self.context.processes)
         shared = {"collapsed": opts.answers == "collapsed", "single": opts.single}
         total = sum(len(c.entries) for c in chapters)
         settled = self._builtin_templates()  # else every page is tidied whole
