@@ -18,7 +18,6 @@ import stat
 import tempfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
-from importlib.metadata import version
 from pathlib import Path
 
 from dlexport.mathtext import text_math
@@ -52,6 +51,8 @@ def math_folder(corpus: Path) -> Path:
     shipped = corpus / SHIPPED
     if shipped.is_dir() and not shipped.is_symlink():
         return shipped
+    from importlib.metadata import version  # here: slow to import, and validation never needs it
+
     return cache_dir() / f"math-ziamath-{version('ziamath')}-svg1"
 
 
