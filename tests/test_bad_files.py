@@ -232,8 +232,10 @@ def test_a_deeply_nested_ledger(tmp_path):
     check(result, "not a dlexport ledger: nested too deeply")
 
 
-def test_markdown_too_deep_for_a_handout_is_a_clean_error(tmp_path):
-    root = corpus(tmp_path, GOOD.replace("answer: A.", f"answer: '{'*' * 400}x{'*' * 400}'"))
+@pytest.mark.parametrize("field", ["answer: A.", "question: Q?"])
+def test_markdown_too_deep_for_a_handout_is_a_clean_error(tmp_path, field):
+    name = field.split(":")[0]
+    root = corpus(tmp_path, GOOD.replace(field, f"{name}: '{'*' * 400}x{'*' * 400}'"))
     result = run("build", "-f", "md", "--content", root, "--out", tmp_path / "out")
     assert result.exit_code == 1 and "entry 'good': Markdown nested too deeply" in result.output
     assert not list((tmp_path / "out").rglob("*.md"))

@@ -153,8 +153,8 @@ def test_files_checked_in_parallel_give_what_serial_checking_gives(mini, cache, 
     serial = load_corpus(mini)
     for record in cache.iterdir():
         record.unlink()
-    monkeypatch.setattr(corpus_module, "PARALLEL_BYTES", 0)
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(corpus_module, "BYTES_PER_WORKER", 1)
+    monkeypatch.setattr(corpus_module, "cpus", lambda: 2)
     pools = []
 
     def pool(workers):

@@ -236,16 +236,18 @@ def test_a_damaged_formula_in_the_math_cache_is_typeset_again(mini, tmp_path, ca
 def test_formats_that_render_in_forked_workers_give_the_bytes_of_a_serial_build(mini, tmp_path, monkeypatch):
     import dlexport.view as view
 
-    monkeypatch.setattr(view, "PARALLEL_CHARS", 0)  # the mini corpus is too small to fork for
+    monkeypatch.setattr(view, "CHARS_PER_WORKER", 1)  # the mini corpus is too small to fork for
     forked = []
     render_forked = view._render_forked
 
     def spy(flavour, fragments, processes):
-        forked.append((type(flavour).__name__, processes))
+        forked.append((type(flavour).__name__, processes, len(fragments)))
         return render_forked(flavour, fragments, processes)
 
     monkeypatch.setattr(view, "_render_forked", spy)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    # Code that reads like a formula shown as TeX: no build keeps its rendering.
+    edit(mini / "basics.yaml", "at most $1/4$", 'at most $1/4$ (`class="tex"`)')
     outputs = {}
     for jobs in ("1", "2"):
         monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / f"cache-{jobs}"))
@@ -253,6 +255,13 @@ def test_formats_that_render_in_forked_workers_give_the_bytes_of_a_serial_build(
         (mini / "anki-ledger.json").unlink(missing_ok=True)
         build(mini, out, "-f", "anki", "-f", "md", "--jobs", jobs)
         outputs[jobs] = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    assert forked == [("HtmlFlavour", 2), ("MarkdownFlavour", 2)]  # --jobs 1 forks nothing
+        views = tmp_path / f"cache-{jobs}" / "dlexport" / "views"
+        outputs[jobs] |= {p.relative_to(views): p.read_bytes() for p in views.iterdir()}  # what is kept
+    assert [f[:2] for f in forked] == [("HtmlFlavour", 2), ("MarkdownFlavour", 2)]  # --jobs 1 forks nothing
     assert outputs["1"].keys() == outputs["2"].keys()
     assert [p for p in outputs["1"] if outputs["1"][p] != outputs["2"][p] and p.name != RECORD] == []
+    assert b'class=\\"tex\\"' not in b"".join(outputs["2"].values())
+    forked.clear()
+    build(mini, tmp_path / "again", "-f", "anki", "-f", "md", "--jobs", "2")
+    # The Anki renderings are kept but for the one that looks like TeX; Markdown renderings never are.
+    assert forked[0] == ("HtmlFlavour", 2, 1) and forked[1][:2] == ("MarkdownFlavour", 2)

@@ -20,11 +20,8 @@ from pypdf import PdfReader
 from test_cli import PLUGIN, install_plugin
 
 import dlexport
-import dlexport.view as view
 from dlexport.config import Settings
-from dlexport.corpus import load_corpus
 from dlexport.select import Selection
-from dlexport.view import MarkdownFlavour, build_view
 
 Collection = pytest.importorskip("anki.collection").Collection
 
@@ -246,39 +243,3 @@ def test_an_unknown_key_in_a_known_section_is_refused(mini, tmp_path, monkeypatc
     result = run("build", "-f", "md", "--content", mini, "--out", tmp_path / "out")
     assert result.exit_code == 2 and "dlexport.toml: exporter 'pdf' has no option 'papr'" in result.output
     assert "(options: code_style, columns, layout, orientation, paper)" in result.output
-
-
-RENDERED_HERE: list[str] = []  # fragments the build's own process rendered (a worker has its own list)
-
-
-class CountedFlavour(MarkdownFlavour):
-    def block(self, text: str, where: str) -> str:
-        RENDERED_HERE.append(text)
-        return super().block(text, where)
-
-    def inline(self, text: str, where: str) -> str:
-        RENDERED_HERE.append(text)
-        return super().inline(text, where)
-
-
-def test_a_large_corpus_is_rendered_by_forked_workers_into_the_same_views(mini, monkeypatch):
-    corpus = load_corpus(mini)
-    serial = build_view(corpus, CountedFlavour())
-    assert len(RENDERED_HERE) > 2 * len(list(corpus.entries()))
-    RENDERED_HERE.clear()
-    assert build_view(corpus, CountedFlavour(), processes=2) == serial  # too little text to fork for
-    assert RENDERED_HERE
-    RENDERED_HERE.clear()
-    monkeypatch.setattr(view, "PARALLEL_CHARS", 0)
-    assert build_view(corpus, CountedFlavour(), processes=2) == serial
-    # Here, only the fragments whose rendering depends on files: images and raw HTML.
-    assert RENDERED_HERE and all("<" in text or "![" in text for text in RENDERED_HERE)
-
-
-def test_an_error_in_a_forked_worker_is_the_build_s_clean_error(mini, tmp_path, monkeypatch):
-    monkeypatch.setattr(view, "PARALLEL_CHARS", 0)
-    edit(mini / "basics.yaml", "at most $1/4$", f"at most $1/4$ {'*' * 400}x{'*' * 400}")
-    result = run("build", "-f", "md", "--jobs", "2", "--content", mini, "--out", tmp_path / "out")
-    assert result.exit_code == 1, result.output
-    assert re.search(r"basics\.yaml:\d+: entry '[a-z0-9-]+': Markdown nested too deeply", result.output)
-    assert "Traceback" not in result.output and not list((tmp_path / "out").rglob("*.md"))

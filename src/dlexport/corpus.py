@@ -4,7 +4,6 @@ everything, and report every problem at once as `path:line:col: message`."""
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 from functools import cached_property
 from pathlib import Path
@@ -24,7 +23,7 @@ from dlexport.model import (
     Topic,
     numbered,
 )
-from dlexport.output import cache_dir, worker_pool
+from dlexport.output import cache_dir, cpus, worker_pool, workers_for
 from dlexport.yamlnodes import Node, parse_yaml, position_in
 
 TOPICS_FILE = "topics.yaml"
@@ -228,7 +227,7 @@ def _load_sources(f: _File) -> dict[str, Source]:
     return out
 
 
-PARALLEL_BYTES = 4 * 2**20  # this much left to check pays for worker processes (7 MB does, 2 MB not)
+BYTES_PER_WORKER = 2 * 2**20  # what a checking worker needs to earn its fork (two: 7 MB did, 2 MB not)
 
 
 def _topic_files(
@@ -249,8 +248,8 @@ def _topic_files(
             checked[path] = kept
         else:
             todo.append((path, data, key))
-    workers = min(len(todo), os.cpu_count() or 1)
-    if workers > 1 and sum(len(data) for _, data, _ in todo) >= PARALLEL_BYTES:
+    workers = workers_for(sum(len(data) for _, data, _ in todo), BYTES_PER_WORKER, min(len(todo), cpus()))
+    if workers > 1:
         with worker_pool(workers) as pool:
             futures = [pool.submit(_check_topic_file, *job, chapters, sources, cache) for job in todo]
             checked |= {job[0]: future.result() for job, future in zip(todo, futures, strict=True)}

@@ -11,7 +11,7 @@ import os
 import signal
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -50,13 +50,26 @@ def _regular(path: Path) -> bool:
     return not path.is_symlink() and path.is_file()
 
 
-def _start_worker(parent: int, preload: tuple[str, ...]) -> None:
+def cpus() -> int:
+    """The CPUs this process may run on (its affinity, which containers often narrow), not the machine's."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def workers_for(amount: int, per_worker: int, limit: int) -> int:
+    """How many workers `amount` of work pays for when each needs `per_worker` of it to earn its fork,
+    at most `limit`. One means none: do the work here."""
+    return max(1, min(limit, amount // per_worker))
+
+
+def _start_worker(parent: int, preload: tuple[str, ...], setup: Callable[[], None] | None) -> None:
     _die_with_parent(parent)
     for module in preload:
         # Only a head start: a module that fails to import fails the job that needs it, with its own
         # error (an initializer that raises would break the pool, and the build would only say so).
         with contextlib.suppress(Exception):
             importlib.import_module(module)
+    if setup:
+        setup()
 
 
 def _die_with_parent(parent: int) -> None:
@@ -75,11 +88,14 @@ def _die_with_parent(parent: int) -> None:
 
 
 @contextmanager
-def worker_pool(processes: int, preload: tuple[str, ...] = ()) -> Iterator[ProcessPoolExecutor]:
+def worker_pool(
+    processes: int, preload: tuple[str, ...] = (), setup: Callable[[], None] | None = None
+) -> Iterator[ProcessPoolExecutor]:
     """A process pool whose workers end with the build: on return, on any exception (KeyboardInterrupt
     from SIGINT, SystemExit from SIGTERM, a worker that died), and, through the death signal, when the
     build itself is killed. Each worker imports the `preload` modules as it starts, while the build
-    goes on: its first job does not wait for them."""
+    goes on: its first job does not wait for them; then it calls `setup`, which it inherits rather than
+    receives (nothing is pickled), so that it must never fail."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor  # here: only work large enough for workers needs it
     from concurrent.futures.process import BrokenProcessPool
@@ -92,7 +108,7 @@ def worker_pool(processes: int, preload: tuple[str, ...] = ()) -> Iterator[Proce
     # as it was, and their parent is the build (not a fork server) for the death signal.
     fork = multiprocessing.get_context("fork")
     pool = ProcessPoolExecutor(
-        processes, mp_context=fork, initializer=_start_worker, initargs=(os.getpid(), preload)
+        processes, mp_context=fork, initializer=_start_worker, initargs=(os.getpid(), preload, setup)
     )
     try:
         with _signals_held() if main else contextlib.nullcontext():

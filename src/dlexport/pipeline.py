@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
@@ -17,7 +16,7 @@ from dlexport.corpus import load_corpus
 from dlexport.errors import ConfigError
 from dlexport.exporters.base import BuildContext, Exporter
 from dlexport.model import Corpus
-from dlexport.output import exclusive, worker_pool
+from dlexport.output import cpus, exclusive, worker_pool
 from dlexport.select import Selection, select
 from dlexport.templating import builtin_templates
 
@@ -81,7 +80,7 @@ def build(
         if todo:  # nothing is read, rendered or written for outputs that are up to date
             # Workers only for formats that use them: forking costs time and memory for nothing otherwise.
             # They are forked before the corpus is read, so that none of them holds a copy of it.
-            processes = jobs or os.cpu_count() or 1
+            processes = jobs or cpus()
             workers = processes if any(cls.uses_workers for cls, _ in todo) else 1
             preload = tuple(dict.fromkeys(m for cls, _ in todo for m in cls.worker_modules))
             with worker_pool(workers, preload) if workers > 1 else nullcontext() as pool:

@@ -13,12 +13,14 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import Literal
 
 from dlexport.errors import ExportError
 from dlexport.markup import HtmlRenderer, figures, github_markdown, plain_text
 from dlexport.model import Corpus, Entry
-from dlexport.output import worker_pool
+from dlexport.output import worker_pool, workers_for
 from dlexport.store import Store, code_version
 
 
@@ -96,15 +98,19 @@ class MarkdownFlavour(Flavour):
     parallel = True
 
     def block(self, text: str, where: str) -> str:
-        try:
-            return github_markdown(text)
-        except RecursionError:  # mdformat recurses once per nested emphasis or list level
-            raise ExportError(f"{where}: Markdown nested too deeply to write as a handout") from None
+        return _github_markdown(text, where)
 
     def inline(self, text: str, where: str) -> str:
-        markdown = github_markdown(text)
+        markdown = _github_markdown(text, where)
         line = " ".join(markdown.split())
         return markdown if line == markdown else line  # a `Settled` mark holds only for the same text
+
+
+def _github_markdown(text: str, where: str) -> str:
+    try:
+        return github_markdown(text)
+    except RecursionError:  # mdformat recurses once per nested emphasis or list level
+        raise ExportError(f"{where}: Markdown nested too deeply to write as a handout") from None
 
 
 def where(entry: Entry) -> str:
@@ -162,7 +168,8 @@ def build_view(
     return chapters
 
 
-Fragment = tuple[str, str, str]  # "block" or "inline", the text, where it is (for messages)
+Kind = Literal["block", "inline"]
+Fragment = tuple[Kind, str, str]  # how it is rendered, its text, where it is (for messages)
 
 
 def _fragments(corpus: Corpus, details: bool) -> Iterator[Fragment]:
@@ -177,8 +184,8 @@ def _fragments(corpus: Corpus, details: bool) -> Iterator[Fragment]:
             yield "inline", e.cloze, at
 
 
-# This much text to render pays for forking workers (1,000 synthetic answers, 0.65 MB, about break even).
-PARALLEL_CHARS = 2**20
+# What a rendering worker needs to earn its fork (two: 1,000 synthetic answers, 0.65 MB, about break even).
+CHARS_PER_WORKER = 2**19
 
 
 class _Renderings:
@@ -207,8 +214,9 @@ class _Renderings:
         for fragment in fragments:
             if (key := _key(*fragment[:2])) and key not in self.old:
                 todo.setdefault(key, fragment)
-        if sum(len(text) for _, text, _ in todo.values()) >= PARALLEL_CHARS:
-            made = _render_forked(self.flavour, list(todo.values()), processes)
+        workers = workers_for(sum(len(text) for _, text, _ in todo.values()), CHARS_PER_WORKER, processes)
+        if workers > 1:
+            made = _render_forked(self.flavour, list(todo.values()), workers)
             self.made = dict(zip(todo, made, strict=True))
 
     def block(self, text: str, where: str) -> str:
@@ -217,11 +225,11 @@ class _Renderings:
     def inline(self, text: str, where: str) -> str:
         return self._render("inline", text, where)
 
-    def _render(self, kind: str, text: str, where: str) -> str:
+    def _render(self, kind: Kind, text: str, where: str) -> str:
         if (key := _key(kind, text)) is None:
-            return _render(self.flavour, kind, text, where)
-        if (html := self.old.get(key, self.made.get(key))) is None:
-            html = _render(self.flavour, kind, text, where)
+            return _rendering(self.flavour, kind, text, where)
+        if (html := self.old.get(key)) is None:
+            html = self.made.get(key) or _rendering(self.flavour, kind, text, where)
             if 'class="tex"' in html:  # a formula shown as TeX: it was reported, and will be next time
                 return html
         self.shown[key] = html
@@ -233,36 +241,37 @@ class _Renderings:
             self.store.prune()
 
 
-def _key(kind: str, text: str) -> str | None:
+def _key(kind: Kind, text: str) -> str | None:
     """A fragment's key among renderings, or None for one whose HTML depends on files too."""
     if "<" in text or "![" in text:
         return None
     return kind[0] + hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def _render(flavour: Flavour, kind: str, text: str, where: str) -> str:
+def _rendering(flavour: Flavour, kind: Kind, text: str, where: str) -> str:
     return flavour.block(text, where) if kind == "block" else flavour.inline(text, where)
-
-
-# What forked workers render: set in the build before they are forked, so they start with it.
-_forked: tuple[Flavour, list[Fragment]] | None = None
 
 
 def _render_forked(flavour: Flavour, fragments: list[Fragment], processes: int) -> list[str]:
     """`fragments` rendered in `processes` workers forked for them, in order."""
-    global _forked
     step = -(-len(fragments) // (8 * processes))  # chunks small enough to even out the workers' shares
-    _forked = flavour, fragments
-    try:
-        with worker_pool(processes) as pool:
-            spans = [(start, start + step) for start in range(0, len(fragments), step)]
-            return [html for chunk in pool.map(_render_span, spans) for html in chunk]
-    finally:
-        _forked = None
+    spans = [(start, start + step) for start in range(0, len(fragments), step)]
+    with worker_pool(processes, setup=partial(_receive, flavour, fragments)) as pool:
+        return [html for chunk in pool.map(_render_span, spans) for html in chunk]
+
+
+_received: tuple[Flavour, list[Fragment]] | None = None  # in a worker: what it was forked to render
+
+
+def _receive(flavour: Flavour, fragments: list[Fragment]) -> None:
+    """In a worker, as it starts: keep what it renders. (Set in the build, the global would be shared
+    by two builds in two threads.)"""
+    global _received
+    _received = flavour, fragments
 
 
 def _render_span(span: tuple[int, int]) -> list[str]:
-    """In a worker: the renderings of a span of the fragments it was forked with."""
-    assert _forked is not None
-    flavour, fragments = _forked
-    return [_render(flavour, *fragment) for fragment in fragments[slice(*span)]]
+    """In a worker: the renderings of a span of the fragments it received."""
+    assert _received is not None
+    flavour, fragments = _received
+    return [_rendering(flavour, *fragment) for fragment in fragments[slice(*span)]]

@@ -48,8 +48,8 @@ class BuildContext:
     warn: Callable[[str], None] = field(default=lambda message: None, compare=False)
     # Worker processes the build's exporters share, for work that runs side by side; None: in this process.
     pool: Executor | None = field(default=None, compare=False)
-    # Without a pool: how many processes an exporter may fork for work of its own. (With one, the formats
-    # run in threads, beside which forking is not safe.)
+    # Without a pool: how many processes an exporter may fork for work of its own. (With one, its workers
+    # already have the CPUs, and the formats run in threads, which are best not forked beside.)
     processes: int = 1
 
     @property

@@ -1,0 +1,107 @@
+"""The view stage: a large corpus's fragments rendered by forked workers are the ones rendered here."""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+
+from conftest import edit, run
+
+import dlexport.view as view
+from dlexport.corpus import load_corpus
+from dlexport.markup import HtmlRenderer, mathjax
+from dlexport.output import cpus, workers_for
+from dlexport.view import HtmlFlavour, MarkdownFlavour, build_view
+
+RENDERED_HERE: list[str] = []  # fragments the build's own process rendered (a worker has its own list)
+
+
+class CountedFlavour(MarkdownFlavour):
+    def block(self, text: str, where: str) -> str:
+        RENDERED_HERE.append(text)
+        return super().block(text, where)
+
+    def inline(self, text: str, where: str) -> str:
+        RENDERED_HERE.append(text)
+        return super().inline(text, where)
+
+
+def test_a_large_corpus_is_rendered_by_forked_workers_into_the_same_views(mini, monkeypatch):
+    corpus = load_corpus(mini)
+    serial = build_view(corpus, CountedFlavour())
+    assert len(RENDERED_HERE) > 2 * len(list(corpus.entries()))
+    RENDERED_HERE.clear()
+    assert build_view(corpus, CountedFlavour(), processes=2) == serial  # too little text to fork for
+    assert RENDERED_HERE
+    RENDERED_HERE.clear()
+    monkeypatch.setattr(view, "CHARS_PER_WORKER", 1)
+    assert build_view(corpus, CountedFlavour(), processes=2) == serial
+    # Here, only the fragments whose rendering depends on files: images and raw HTML.
+    assert RENDERED_HERE and all("<" in text or "![" in text for text in RENDERED_HERE)
+
+
+def test_workers_render_what_their_own_build_gave_them(mini, monkeypatch):
+    """Two builds in two threads: each one's workers render its fragments, whoever forked last. Here
+    the second build runs whole between the first one's start and its fork."""
+    monkeypatch.setattr(view, "CHARS_PER_WORKER", 1)
+    first = load_corpus(mini)
+    edit(mini / "basics.yaml", "What is the sigmoid function?", "What is the logistic function?")
+    second = load_corpus(mini)
+    expected = build_view(first, MarkdownFlavour()), build_view(second, MarkdownFlavour())
+    pool = view.worker_pool
+    interleaved: list = []
+
+    def worker_pool(*args, **kwargs):
+        if not interleaved:
+            interleaved.append(None)
+            interleaved.append(build_view(second, MarkdownFlavour(), processes=2))
+        return pool(*args, **kwargs)
+
+    monkeypatch.setattr(view, "worker_pool", worker_pool)
+    assert (build_view(first, MarkdownFlavour(), processes=2), interleaved[1]) == expected
+    monkeypatch.setattr(view, "worker_pool", pool)
+    results: dict[int, tuple] = {}
+
+    def build(n: int) -> None:
+        results[n] = build_view((first, second)[n], MarkdownFlavour(), processes=2)
+
+    threads = [threading.Thread(target=build, args=(n,)) for n in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert (results[0], results[1]) == expected
+
+
+def test_an_error_in_a_forked_worker_is_the_build_s_clean_error(mini, tmp_path, monkeypatch):
+    monkeypatch.setattr(view, "CHARS_PER_WORKER", 1)
+    edit(mini / "basics.yaml", "at most $1/4$", f"at most $1/4$ {'*' * 400}x{'*' * 400}")
+    result = run("build", "-f", "md", "--jobs", "2", "--content", mini, "--out", tmp_path / "out")
+    assert result.exit_code == 1, result.output
+    assert re.search(r"basics\.yaml:\d+: entry '[a-z0-9-]+': Markdown nested too deeply", result.output)
+    assert "Traceback" not in result.output and not list((tmp_path / "out").rglob("*.md"))
+
+
+def test_workers_are_as_many_as_the_work_pays_for_and_the_cpus_allow():
+    assert workers_for(0, 10, 4) == 1
+    assert workers_for(19, 10, 4) == 1
+    assert workers_for(20, 10, 4) == 2
+    assert workers_for(10**6, 10, 4) == 4
+    allowed = os.sched_getaffinity(0)
+    try:
+        os.sched_setaffinity(0, {min(allowed)})
+        assert cpus() == 1  # whatever os.cpu_count() says
+    finally:
+        os.sched_setaffinity(0, allowed)
+    assert cpus() == len(allowed)
+
+
+def test_a_build_with_every_rendering_kept_forks_nothing(mini, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(view, "CHARS_PER_WORKER", 1)
+    corpus = load_corpus(mini)
+    anki = HtmlFlavour(HtmlRenderer(mathjax), parallel=True)
+    first = build_view(corpus, anki, processes=2)
+    monkeypatch.setattr(view, "worker_pool", None)  # a fork would fail
+    assert build_view(corpus, anki, processes=2) == first
