@@ -227,7 +227,7 @@ def _load_sources(f: _File) -> dict[str, Source]:
     return out
 
 
-BYTES_PER_WORKER = 2 * 2**20  # what a checking worker needs to earn its fork (two: 7 MB did, 2 MB not)
+BYTES_PER_WORKER = 2 * 2**20  # what a checking worker needs to earn its fork (two on 7 MB did, on 2 MB not)
 
 
 def _topic_files(

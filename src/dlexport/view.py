@@ -184,7 +184,8 @@ def _fragments(corpus: Corpus, details: bool) -> Iterator[Fragment]:
             yield "inline", e.cloze, at
 
 
-# What a rendering worker needs to earn its fork (two: 1,000 synthetic answers, 0.65 MB, about break even).
+# Text a rendering worker needs to earn its fork: two workers on 1,000 synthetic answers (0.65 MB) about
+# break even.
 CHARS_PER_WORKER = 2**19
 
 
