@@ -240,9 +240,9 @@ def test_formats_that_render_in_forked_workers_give_the_bytes_of_a_serial_build(
     forked = []
     render_forked = view._render_forked
 
-    def spy(flavour, fragments, processes):
-        forked.append((type(flavour).__name__, processes, len(fragments)))
-        return render_forked(flavour, fragments, processes)
+    def spy(flavour, entries, processes):
+        forked.append((type(flavour).__name__, processes, sum(map(len, entries))))
+        return render_forked(flavour, entries, processes)
 
     monkeypatch.setattr(view, "_render_forked", spy)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")

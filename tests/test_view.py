@@ -105,3 +105,24 @@ def test_a_build_with_every_rendering_kept_forks_nothing(mini, tmp_path, monkeyp
     first = build_view(corpus, anki, processes=2)
     monkeypatch.setattr(view, "worker_pool", None)  # a fork would fail
     assert build_view(corpus, anki, processes=2) == first
+
+
+def test_the_progress_bar_moves_as_the_workers_render(mini, monkeypatch):
+    monkeypatch.setattr(view, "CHARS_PER_WORKER", 1)
+    corpus = load_corpus(mini)
+    advanced = []
+    title = view.plain_text
+    at_assembly = []  # how far the bar was when the views began to be put together
+
+    def plain_text(text: str) -> str:
+        at_assembly.append(len(advanced))
+        return title(text)
+
+    monkeypatch.setattr(view, "plain_text", plain_text)
+    build_view(corpus, MarkdownFlavour(), advance=lambda: advanced.append(1), processes=2)
+    entries = len(list(corpus.entries()))
+    assert len(advanced) == entries and at_assembly[0] == entries
+    advanced.clear()
+    at_assembly.clear()
+    build_view(corpus, MarkdownFlavour(), advance=lambda: advanced.append(1))  # here, entry by entry
+    assert len(advanced) == entries and at_assembly[0] == 0

@@ -11,7 +11,7 @@ import contextlib
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -129,8 +129,8 @@ def build_view(
     later build when the flavour's renderings are kept. A large corpus in a flavour that allows it is
     rendered first in `processes` forked workers."""
     renderings = _Renderings(flavour)
-    if flavour.parallel and processes > 1:
-        renderings.ahead(_fragments(corpus, details), processes)
+    # Made ahead, the renderings moved the progress bar as they came back.
+    ahead = flavour.parallel and processes > 1 and renderings.ahead(corpus, details, processes, advance)
     questions = {e.id: renderings.inline(e.question, where(e)) for e in corpus.entries()}
     titles = {e.id: plain_text(e.question) for e in corpus.entries()}  # related links show them again
 
@@ -157,7 +157,8 @@ def build_view(
             words=len(e.answer.split()),
             retired=e.retired,
         )
-        advance()
+        if not ahead:
+            advance()
         return view
 
     chapters = tuple(
@@ -172,16 +173,15 @@ Kind = Literal["block", "inline"]
 Fragment = tuple[Kind, str, str]  # how it is rendered, its text, where it is (for messages)
 
 
-def _fragments(corpus: Corpus, details: bool) -> Iterator[Fragment]:
-    """Every fragment `build_view` renders."""
-    for e in corpus.entries():
-        at = where(e)
-        yield "inline", e.question, at
-        yield "block", e.answer, at
-        if details and e.details:
-            yield "block", e.details, at
-        if e.cloze:
-            yield "inline", e.cloze, at
+def _fragments(e: Entry, details: bool) -> Iterator[Fragment]:
+    """Every fragment of an entry that `build_view` renders."""
+    at = where(e)
+    yield "inline", e.question, at
+    yield "block", e.answer, at
+    if details and e.details:
+        yield "block", e.details, at
+    if e.cloze:
+        yield "inline", e.cloze, at
 
 
 # Text a rendering worker needs to earn its fork: two workers on 1,000 synthetic answers (0.65 MB) about
@@ -209,16 +209,26 @@ class _Renderings:
         self.made: dict[str, str] = {}  # made ahead in workers
         self.shown: dict[str, str] = {}  # what this build showed, to keep for the next
 
-    def ahead(self, fragments: Iterable[Fragment], processes: int) -> None:
-        """Render in forked workers the fragments that are not kept, when there is text enough."""
-        todo: dict[str, Fragment] = {}
-        for fragment in fragments:
-            if (key := _key(*fragment[:2])) and key not in self.old:
-                todo.setdefault(key, fragment)
-        workers = workers_for(sum(len(text) for _, text, _ in todo.values()), CHARS_PER_WORKER, processes)
-        if workers > 1:
-            made = _render_forked(self.flavour, list(todo.values()), workers)
-            self.made = dict(zip(todo, made, strict=True))
+    def ahead(self, corpus: Corpus, details: bool, processes: int, advance: Callable[[], None]) -> bool:
+        """Render in forked workers the fragments that are not kept, when there is text enough, advancing
+        once per entry as they come back. Whether it did."""
+        todo: list[dict[str, Fragment]] = []  # by entry: its fragments left to render, by key
+        seen = set(self.old)
+        for e in corpus.entries():
+            todo.append({})
+            for fragment in _fragments(e, details):
+                if (key := _key(*fragment[:2])) and key not in seen:
+                    seen.add(key)
+                    todo[-1][key] = fragment
+        text = sum(len(text) for mine in todo for _, text, _ in mine.values())
+        workers = workers_for(text, CHARS_PER_WORKER, processes)
+        if workers == 1:
+            return False
+        for span, made in _render_forked(self.flavour, [list(mine.values()) for mine in todo], workers):
+            self.made.update(zip([key for mine in todo[span] for key in mine], made, strict=True))
+            for _ in todo[span]:
+                advance()
+        return True
 
     def block(self, text: str, where: str) -> str:
         return self._render("block", text, where)
@@ -253,26 +263,28 @@ def _rendering(flavour: Flavour, kind: Kind, text: str, where: str) -> str:
     return flavour.block(text, where) if kind == "block" else flavour.inline(text, where)
 
 
-def _render_forked(flavour: Flavour, fragments: list[Fragment], processes: int) -> list[str]:
-    """`fragments` rendered in `processes` workers forked for them, in order."""
-    step = -(-len(fragments) // (8 * processes))  # chunks small enough to even out the workers' shares
-    spans = [(start, start + step) for start in range(0, len(fragments), step)]
-    with worker_pool(processes, setup=partial(_receive, flavour, fragments)) as pool:
-        return [html for chunk in pool.map(_render_span, spans) for html in chunk]
+def _render_forked(
+    flavour: Flavour, entries: list[list[Fragment]], processes: int
+) -> Iterator[tuple[slice, list[str]]]:
+    """The fragments of each span of `entries` rendered in `processes` workers forked for them, in order."""
+    step = -(-len(entries) // (8 * processes))  # spans small enough to even out the workers' shares
+    spans = [slice(start, start + step) for start in range(0, len(entries), step)]
+    with worker_pool(processes, setup=partial(_receive, flavour, entries)) as pool:
+        yield from zip(spans, pool.map(_render_span, spans), strict=True)
 
 
-_received: tuple[Flavour, list[Fragment]] | None = None  # in a worker: what it was forked to render
+_received: tuple[Flavour, list[list[Fragment]]] | None = None  # in a worker: what it was forked to render
 
 
-def _receive(flavour: Flavour, fragments: list[Fragment]) -> None:
+def _receive(flavour: Flavour, entries: list[list[Fragment]]) -> None:
     """In a worker, as it starts: keep what it renders. (Set in the build, the global would be shared
     by two builds in two threads.)"""
     global _received
-    _received = flavour, fragments
+    _received = flavour, entries
 
 
-def _render_span(span: tuple[int, int]) -> list[str]:
-    """In a worker: the renderings of a span of the fragments it received."""
+def _render_span(span: slice) -> list[str]:
+    """In a worker: the renderings of the fragments of a span of the entries it received."""
     assert _received is not None
-    flavour, fragments = _received
-    return [_rendering(flavour, *fragment) for fragment in fragments[slice(*span)]]
+    flavour, entries = _received
+    return [_rendering(flavour, *fragment) for mine in entries[span] for fragment in mine]
