@@ -208,16 +208,17 @@ class _Renderings:
                 self.old = json.loads(self.store.get(flavour.key) or b"{}")
         self.made: dict[str, str] = {}  # made ahead in workers
         self.shown: dict[str, str] = {}  # what this build showed, to keep for the next
+        self.keys: dict[tuple[Kind, str], str | None] = {}
 
     def ahead(self, corpus: Corpus, details: bool, processes: int, advance: Callable[[], None]) -> bool:
         """Render in forked workers the fragments that are not kept, when there is text enough, advancing
         once per entry as they come back. Whether it did."""
         todo: list[dict[str, Fragment]] = []  # by entry: its fragments left to render, by key
-        seen = set(self.old)
+        seen: set[str] = set()
         for e in corpus.entries():
             todo.append({})
             for fragment in _fragments(e, details):
-                if (key := _key(*fragment[:2])) and key not in seen:
+                if (key := self._key(*fragment[:2])) and key not in self.old and key not in seen:
                     seen.add(key)
                     todo[-1][key] = fragment
         text = sum(len(text) for mine in todo for _, text, _ in mine.values())
@@ -237,7 +238,7 @@ class _Renderings:
         return self._render("inline", text, where)
 
     def _render(self, kind: Kind, text: str, where: str) -> str:
-        if (key := _key(kind, text)) is None:
+        if (key := self._key(kind, text)) is None:
             return _rendering(self.flavour, kind, text, where)
         if (html := self.old.get(key)) is None:
             html = self.made.get(key) or _rendering(self.flavour, kind, text, where)
@@ -246,17 +247,19 @@ class _Renderings:
         self.shown[key] = html
         return html
 
+    def _key(self, kind: Kind, text: str) -> str | None:
+        """A fragment's key among renderings, or None for one whose HTML depends on files too."""
+        if (kind, text) not in self.keys:  # made once: `ahead` and the views ask for the same fragments
+            file_bound = "<" in text or "![" in text
+            self.keys[kind, text] = (
+                None if file_bound else kind[0] + hashlib.sha256(text.encode()).hexdigest()[:32]
+            )
+        return self.keys[kind, text]
+
     def save(self) -> None:
         if self.store and self.shown != self.old:  # only what this build showed: the rest is dropped
             self.store.put(str(self.flavour.key), json.dumps(self.shown, ensure_ascii=False).encode())
             self.store.prune()
-
-
-def _key(kind: Kind, text: str) -> str | None:
-    """A fragment's key among renderings, or None for one whose HTML depends on files too."""
-    if "<" in text or "![" in text:
-        return None
-    return kind[0] + hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def _rendering(flavour: Flavour, kind: Kind, text: str, where: str) -> str:
