@@ -86,7 +86,7 @@ def build(
             with worker_pool(workers, preload) if workers > 1 else nullcontext() as pool:
                 corpus = select(load_corpus(content), selection)
                 pool = pool and _Watched(pool)
-                processes = 1 if pool else processes  # forks of its own only beside no threads
+                processes = 1 if pool else processes  # with a pool, its workers have the CPUs already
                 context = BuildContext(settings.title, templates, progress, warn, pool, processes)
                 exporters = [cls(context, opts) for cls, opts in todo]
                 for exporter, files in zip(exporters, _export(exporters, corpus, out), strict=True):
