@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
-import os
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -31,6 +30,8 @@ import fig_sequence  # noqa: E402, F401
 import fig_transformers  # noqa: E402, F401
 from figstyle import FIGURES, render  # noqa: E402
 
+from dlexport.output import cpus  # noqa: E402
+
 DEFAULT_OUT = HERE.parent / "content" / "images"
 
 
@@ -49,7 +50,7 @@ def generate(out_dir: Path = DEFAULT_OUT, only: list[str] | None = None) -> list
     # Each figure on its own, side by side: matplotlib is single-threaded.
     # Forked, so that the workers have the figures this process registered (spawned ones would not).
     fork = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(min(len(todo), os.cpu_count() or 1), mp_context=fork) as pool:
+    with ProcessPoolExecutor(min(len(todo), cpus()), mp_context=fork) as pool:
         return list(pool.map(render, todo, itertools.repeat(out_dir)))
 
 

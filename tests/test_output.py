@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import subprocess
 import sys
 
@@ -118,6 +119,6 @@ main()
 
 def test_a_preloaded_module_that_fails_to_import_only_fails_the_work_that_needs_it():
     with worker_pool(2, ("no_such_module_here",)) as pool:
-        assert pool.submit(loaded, "wave").result() in (True, False)  # the pool still works
+        assert pool.submit(os.getpid).result() != os.getpid()  # the pool still works
         with pytest.raises(ModuleNotFoundError, match="no_such_module_here"):
             pool.submit(importlib.import_module, "no_such_module_here").result()
