@@ -116,6 +116,17 @@ def test_release_notes_list_added_updated_and_retired_notes(mini, tmp_path):
     assert (tmp_path / "v2" / "anki" / "CHANGES.md").read_bytes() == before
 
 
+def test_an_edited_note_changes_one_line_of_the_ledger(mini, tmp_path):
+    build(mini, tmp_path / "v1")
+    before = (mini / "anki-ledger.json").read_text().splitlines()
+    edit(mini / "basics.yaml", "squashes", "maps")
+    build(mini, tmp_path / "v2")
+    after = (mini / "anki-ledger.json").read_text().splitlines()
+    assert len(after) == len(before)
+    (changed,) = [line for line in after if line not in before]
+    assert '"id": "sigmoid-function"' in changed and '"kind": "basic"' in changed
+
+
 def test_check_deck_rehearses_an_upgrade(mini, tmp_path):
     old, _ = build(mini, tmp_path / "v1")
     edit(mini / "basics.yaml", "squashes", "maps")

@@ -133,14 +133,21 @@ class Ledger:
 
     def save(self) -> None:
         if self.changed:
-            write_text(
-                self.path,
-                json.dumps(
-                    {"version": 1, "records": self.records, "decks": self.decks, "images": self.images},
-                    indent=1,
-                    sort_keys=True,
-                    ensure_ascii=False,
-                )
-                + "\n",
-            )
+            doc = {"version": 1, "records": self.records, "decks": self.decks, "images": self.images}
+            write_text(self.path, _ledger_text(doc))
             self.changed = False
+
+
+def _ledger_text(doc: dict[str, Any]) -> str:
+    """The ledger as JSON with one line per record, deck and image: a note that changes changes one line
+    of the diff, and each line is written by json's C encoder (an indented dump is pure Python). One
+    encoder writes them all: `json.dumps` with options would make one per line."""
+    line = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+    parts = []
+    for name, value in sorted(doc.items()):
+        if isinstance(value, dict) and value:
+            rows = ",\n".join(f"  {line(key)}: {line(row)}" for key, row in sorted(value.items()))
+            parts.append(f" {line(name)}: {{\n{rows}\n }}")
+        else:
+            parts.append(f" {line(name)}: {line(value)}")
+    return "{\n" + ",\n".join(parts) + "\n}\n"
