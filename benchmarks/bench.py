@@ -7,8 +7,12 @@ For each size it times, each step in a fresh process as a first build (no output
 caches unless said), the median of --runs runs side by side with its baseline (wall time; peak memory,
 workers included, the largest of the runs):
   load + validate   `dlexport validate`            vs a bare `yaml.load(..., CSafeLoader)` of the same files
+                                                   and the floor: that, with markdown-it parsing each
+                                                   Markdown field, the files spread over every CPU
   ..., warm         the same with the validation cache of the run before
   anki              `dlexport build -f anki`        vs a bare YAML + genanki script writing the same notes
+                                                   and the floor: that, with the question and answer
+                                                   rendered (markdown-it, Pygments, nh3) on every CPU
   ..., warm         the same with the validation and rendering caches of the run before
   md                `dlexport build -f md`
   ..., warm         the same with the validation, rendering and page caches of the run before
@@ -16,7 +20,9 @@ workers included, the largest of the runs):
                     typeset math cached on 2 workers and on 1, the last vs bare WeasyPrint writing the same
                     HTML parts one after the other (--pdf-sizes only: 50,000 entries take an hour for all
                     three; --pdf-once-sizes lays them out once, cold, on 2 workers; 50,000 take 20 minutes)
-and prints the ratios, then writes the table as JSON under benchmarks/results/.
+and prints the ratios, then writes the table as JSON under benchmarks/results/. A floor is the least the
+libraries themselves take for the Markdown work a step cannot skip, on this machine: dlexport's own cost
+is its time over the floor.
 """
 
 from __future__ import annotations
@@ -63,6 +69,54 @@ for path in sorted(Path(sys.argv[1]).glob("*.yaml")):
 genanki.Package(deck).write_to_file(sys.argv[2])
 """
 
+
+# The floors: the same bare scripts plus the Markdown work the step cannot skip, in a pool of forked
+# workers, a topic file at a time (as dlexport spreads its own work).
+FLOOR_LOAD = """
+import os, sys, yaml
+from multiprocessing import get_context
+from pathlib import Path
+from markdown_it import MarkdownIt
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"]).use(dollarmath_plugin)
+def check(path):
+    doc = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    for e in doc.get("entries", []) if isinstance(doc, dict) else []:
+        for name in ("question", "answer", "details", "cloze"):
+            if name in e:
+                md.parse(e[name])
+with get_context("fork").Pool(len(os.sched_getaffinity(0))) as pool:
+    pool.map(check, sorted(Path(sys.argv[1]).glob("*.yaml")), chunksize=1)
+"""
+
+FLOOR_ANKI = """
+import os, sys, yaml, genanki, nh3
+from multiprocessing import get_context
+from pathlib import Path
+from markdown_it import MarkdownIt
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+formatter = HtmlFormatter(noclasses=True)
+def code(text, language, attrs):
+    return highlight(text, get_lexer_by_name(language or "text"), formatter)
+md = MarkdownIt("commonmark", {"html": True, "highlight": code}).enable(["table", "strikethrough"])
+md.use(dollarmath_plugin)
+def rendered(path):
+    doc = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    entries = doc.get("entries", []) if isinstance(doc, dict) else []
+    return [(e["id"], *(nh3.clean(md.render(e[name])) for name in ("question", "answer"))) for e in entries]
+model = genanki.Model(1607392319, "Simple", fields=[{"name": "Question"}, {"name": "Answer"}],
+    templates=[{"name": "Card 1", "qfmt": "{{Question}}", "afmt": "{{FrontSide}}<hr id=answer>{{Answer}}"}])
+deck = genanki.Deck(2059400110, "Bench")
+with get_context("fork").Pool(len(os.sched_getaffinity(0))) as pool:
+    for notes in pool.imap(rendered, sorted(Path(sys.argv[1]).glob("*.yaml"))):
+        for entry_id, question, answer in notes:
+            guid = genanki.guid_for("bench", entry_id)
+            deck.add_note(genanki.Note(model=model, fields=[question, answer], guid=guid))
+genanki.Package(deck).write_to_file(sys.argv[2])
+"""
 
 BARE_PDF = """
 import sys, weasyprint
@@ -144,33 +198,42 @@ def bench(size: int, pdf_steps: str, work: Path, runs: int) -> list[dict]:
             if not any(fnmatch.fnmatch(kept.name, pattern) for pattern in keep):
                 shutil.rmtree(kept) if kept.is_dir() else kept.unlink()
 
-    def row(step: str, ours: list[str], bare: list[str] | None, keep: tuple[str, ...] = (), n: int = runs):
-        """The median of `n` runs of ours and of the bare baseline, side by side; the largest peak."""
-        timed, baseline = [], []
+    def row(
+        step: str,
+        ours: list[str],
+        bare: list[str] | None,
+        keep: tuple[str, ...] = (),
+        n: int = runs,
+        floor: list[str] | None = None,
+    ) -> None:
+        """The median of `n` runs of ours, the bare baseline and the floor, side by side; the largest peak."""
+        timed: dict[str, list[tuple[float, float]]] = {"": [], "bare_": [], "floor_": []}
         for _ in range(n):
-            afresh(keep)
-            timed.append(measure(ours, env))
-            if bare:
-                baseline.append(measure(bare, env))
-        seconds = statistics.median(s for s, _ in timed)
-        result = {"size": size, "step": step, "seconds": round(seconds, 2)}
-        result["peak_mb"] = round(max(mb for _, mb in timed))
-        if bare:
-            bare_seconds = statistics.median(s for s, _ in baseline)
-            result |= {
-                "bare_seconds": round(bare_seconds, 2),
-                "bare_peak_mb": round(max(m for _, m in baseline)),
-            }
-            result["ratio"] = round(seconds / bare_seconds, 2)
+            for prefix, command in (("", ours), ("bare_", bare), ("floor_", floor)):
+                if command:
+                    afresh(keep)
+                    timed[prefix].append(measure(command, env))
+        result: dict = {"size": size, "step": step}
+        for prefix, runs_of in timed.items():
+            if runs_of:
+                result[f"{prefix}seconds"] = round(statistics.median(s for s, _ in runs_of), 2)
+                result[f"{prefix}peak_mb"] = round(max(mb for _, mb in runs_of))
+        seconds = statistics.median(s for s, _ in timed[""])
+        for prefix in ("bare_", "floor_"):
+            if timed[prefix]:
+                name = "ratio" if prefix == "bare_" else "floor_ratio"
+                result[name] = round(seconds / statistics.median(s for s, _ in timed[prefix]), 2)
         rows.append(result)
         print(json.dumps(result), flush=True)
 
     bare_load = [py, "-c", BARE_LOAD, str(content)]
-    row("load + validate", [dlexport, "validate", str(content)], bare_load)
+    floor_load = [py, "-c", FLOOR_LOAD, str(content)]
+    row("load + validate", [dlexport, "validate", str(content)], bare_load, floor=floor_load)
     row("load + validate, warm", [dlexport, "validate", str(content)], bare_load, keep=("checked",))
     build = [dlexport, "build", "--content", str(content), "--out", str(out)]
     bare_anki = [py, "-c", BARE_ANKI, str(content), str(work / "bare.apkg")]
-    row("anki", [*build, "-f", "anki"], bare_anki)
+    floor_anki = [py, "-c", FLOOR_ANKI, str(content), str(work / "floor.apkg")]
+    row("anki", [*build, "-f", "anki"], bare_anki, floor=floor_anki)
     row("anki, warm", [*build, "-f", "anki"], bare_anki, keep=("checked", "views"))
     row("md", [*build, "-f", "md"], None)
     row("md, warm", [*build, "-f", "md"], None, keep=("checked", "views", "md"))
@@ -214,11 +277,15 @@ def main() -> None:
     (args.out / f"bench-{stamp}.json").write_text(
         json.dumps({"machine": machine, "rows": rows}, indent=1) + "\n"
     )
-    print(f"\n{'size':>7} {'step':<22} {'seconds':>8} {'bare':>8} {'ratio':>6} {'peak MB':>8}")
+    print(
+        f"\n{'size':>7} {'step':<22} {'seconds':>8} {'bare':>8} {'ratio':>6} {'floor':>8} {'ratio':>6}"
+        f" {'peak MB':>8}"
+    )
     for r in rows:
         print(
             f"{r['size']:>7} {r['step']:<22} {r['seconds']:>8} {r.get('bare_seconds', ''):>8} "
-            f"{r.get('ratio', ''):>6} {r['peak_mb']:>8}"
+            f"{r.get('ratio', ''):>6} {r.get('floor_seconds', ''):>8} {r.get('floor_ratio', ''):>6}"
+            f" {r['peak_mb']:>8}"
         )
 
 
