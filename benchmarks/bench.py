@@ -250,6 +250,15 @@ def bench(size: int, pdf_steps: str, work: Path, runs: int) -> list[dict]:
     return rows
 
 
+def _cpu_model() -> str:
+    """The processor's name, as Linux gives it ("" elsewhere)."""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return ""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -270,6 +279,7 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     machine = {
+        "cpu": _cpu_model(),
         "cpus": __import__("os").cpu_count(),
         "python": platform.python_version(),
         "machine": platform.machine(),
