@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import threading
@@ -18,6 +19,10 @@ RENDERED_HERE: list[str] = []  # fragments the build's own process rendered (a w
 
 
 class CountedFlavour(MarkdownFlavour):
+    """Handout Markdown, counted and never kept: every build renders its fragments again."""
+
+    key = None
+
     def block(self, text: str, where: str) -> str:
         RENDERED_HERE.append(text)
         return super().block(text, where)
@@ -48,23 +53,23 @@ def test_workers_render_what_their_own_build_gave_them(mini, monkeypatch):
     first = load_corpus(mini)
     edit(mini / "basics.yaml", "What is the sigmoid function?", "What is the logistic function?")
     second = load_corpus(mini)
-    expected = build_view(first, MarkdownFlavour()), build_view(second, MarkdownFlavour())
+    expected = build_view(first, CountedFlavour()), build_view(second, CountedFlavour())
     pool = view.worker_pool
     interleaved: list = []
 
     def worker_pool(*args, **kwargs):
         if not interleaved:
             interleaved.append(None)
-            interleaved.append(build_view(second, MarkdownFlavour(), processes=2))
+            interleaved.append(build_view(second, CountedFlavour(), processes=2))
         return pool(*args, **kwargs)
 
     monkeypatch.setattr(view, "worker_pool", worker_pool)
-    assert (build_view(first, MarkdownFlavour(), processes=2), interleaved[1]) == expected
+    assert (build_view(first, CountedFlavour(), processes=2), interleaved[1]) == expected
     monkeypatch.setattr(view, "worker_pool", pool)
     results: dict[int, tuple] = {}
 
     def build(n: int) -> None:
-        results[n] = build_view((first, second)[n], MarkdownFlavour(), processes=2)
+        results[n] = build_view((first, second)[n], CountedFlavour(), processes=2)
 
     threads = [threading.Thread(target=build, args=(n,)) for n in (0, 1)]
     for thread in threads:
@@ -119,10 +124,30 @@ def test_the_progress_bar_moves_as_the_workers_render(mini, monkeypatch):
         return title(text)
 
     monkeypatch.setattr(view, "plain_text", plain_text)
-    build_view(corpus, MarkdownFlavour(), advance=lambda: advanced.append(1), processes=2)
+    build_view(corpus, CountedFlavour(), advance=lambda: advanced.append(1), processes=2)
     entries = len(list(corpus.entries()))
     assert len(advanced) == entries and at_assembly[0] == entries
     advanced.clear()
     at_assembly.clear()
-    build_view(corpus, MarkdownFlavour(), advance=lambda: advanced.append(1))  # here, entry by entry
+    build_view(corpus, CountedFlavour(), advance=lambda: advanced.append(1))  # here, entry by entry
     assert len(advanced) == entries and at_assembly[0] == 0
+
+
+def test_kept_handout_renderings_keep_their_mark_and_any_other_shape_is_made_again(
+    mini, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    corpus = load_corpus(mini)
+    first = build_view(corpus, MarkdownFlavour())
+    store = view._Renderings(MarkdownFlavour()).store
+    assert store is not None
+    kept = json.loads(store.get("markdown") or b"{}")
+    assert any(isinstance(value, list) for value in kept.values())  # settled, kept as such
+
+    def answers(chapters) -> list[tuple[type, str]]:
+        return [(type(e.answer), e.answer) for c in chapters for e in c.entries]
+
+    assert answers(build_view(corpus, MarkdownFlavour())) == answers(first)
+    shapes = ([1], ["a", "b"], {"a": 1}, 3, None)
+    store.put("markdown", json.dumps({key: shapes[n % len(shapes)] for n, key in enumerate(kept)}).encode())
+    assert answers(build_view(corpus, MarkdownFlavour())) == answers(first)

@@ -15,10 +15,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from dlexport.errors import ExportError
-from dlexport.markup import HtmlRenderer, figures, github_markdown, plain_text
+from dlexport.markup import HtmlRenderer, Settled, figures, github_markdown, plain_text
 from dlexport.model import Corpus, Entry
 from dlexport.output import worker_pool, workers_for
 from dlexport.store import Store, code_version
@@ -77,6 +77,14 @@ class Flavour:
     def inline(self, text: str, where: str) -> str:
         raise NotImplementedError
 
+    def stored(self, rendering: str) -> Any:
+        """A rendering as JSON, to keep for the next build."""
+        return rendering
+
+    def restored(self, value: Any) -> str | None:
+        """A rendering kept by an earlier build, or None for a value of another shape (made again)."""
+        return value if isinstance(value, str) else None
+
 
 class HtmlFlavour(Flavour):
     def __init__(self, renderer: HtmlRenderer, parallel: bool = False):
@@ -95,6 +103,7 @@ class HtmlFlavour(Flavour):
 
 
 class MarkdownFlavour(Flavour):
+    key = "markdown"
     parallel = True
 
     def block(self, text: str, where: str) -> str:
@@ -104,6 +113,15 @@ class MarkdownFlavour(Flavour):
         markdown = _github_markdown(text, where)
         line = " ".join(markdown.split())
         return markdown if line == markdown else line  # a `Settled` mark holds only for the same text
+
+    def stored(self, rendering: str) -> Any:
+        # Kept with its `Settled` mark (JSON has no str subclass): a page of settled fragments needs no tidy.
+        return [rendering] if isinstance(rendering, Settled) else rendering
+
+    def restored(self, value: Any) -> str | None:
+        if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str):
+            return Settled(value[0])
+        return super().restored(value)
 
 
 def _github_markdown(text: str, where: str) -> str:
@@ -189,6 +207,10 @@ def _fragments(e: Entry, details: bool) -> Iterator[Fragment]:
 CHARS_PER_WORKER = 2**19
 
 
+# What renderings are made with, besides dlexport: a new version of one makes them all again.
+_LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "mdformat", "mdformat-gfm", "nh3", "pygments", "ziamath")
+
+
 class _Renderings:
     """A flavour's renderings by fragment: those kept from the last build (store.py, when the flavour
     has a key) and those made ahead in workers are looked up, the rest rendered as they are asked for.
@@ -202,10 +224,13 @@ class _Renderings:
         self.store: Store | None = None
         self.old: dict[str, str] = {}  # kept from the last build
         if flavour.key:
-            libraries = ("markdown-it-py", "mdit-py-plugins", "nh3", "pygments", "ziamath")
-            self.store = Store("views", "\0".join([code_version(), *map(version, libraries)]), limit=50)
+            self.store = Store("views", "\0".join([code_version(), *map(version, _LIBRARIES)]), limit=50)
             with contextlib.suppress(ValueError):
-                self.old = json.loads(self.store.get(flavour.key) or b"{}")
+                kept = json.loads(self.store.get(flavour.key) or b"{}")
+                restored = kept.items() if isinstance(kept, dict) else ()
+                self.old = {
+                    key: html for key, value in restored if (html := flavour.restored(value)) is not None
+                }
         self.made: dict[str, str] = {}  # made ahead in workers
         self.shown: dict[str, str] = {}  # what this build showed, to keep for the next
         self.keys: dict[tuple[Kind, str], str | None] = {}
@@ -258,7 +283,8 @@ class _Renderings:
 
     def save(self) -> None:
         if self.store and self.shown != self.old:  # only what this build showed: the rest is dropped
-            self.store.put(str(self.flavour.key), json.dumps(self.shown, ensure_ascii=False).encode())
+            kept = {key: self.flavour.stored(html) for key, html in self.shown.items()}
+            self.store.put(str(self.flavour.key), json.dumps(kept, ensure_ascii=False).encode())
             self.store.prune()
 
 
