@@ -70,6 +70,9 @@ class Flavour:
     # Whether its renderings depend on the fragment alone (no warnings, no files), so that workers forked
     # from the build may make them.
     parallel: bool = False
+    # Whether a fragment's images and raw HTML make its rendering depend on files (images packed by the
+    # hash of their bytes): such fragments are rendered in the build, every time.
+    reads_files: bool = True
 
     def block(self, text: str, where: str) -> str:
         raise NotImplementedError
@@ -105,6 +108,7 @@ class HtmlFlavour(Flavour):
 class MarkdownFlavour(Flavour):
     key = "markdown"
     parallel = True
+    reads_files = False  # image paths are written as they are
 
     def block(self, text: str, where: str) -> str:
         return _github_markdown(text, where)
@@ -214,7 +218,7 @@ _LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "mdformat", "mdformat-gfm", "
 class _Renderings:
     """A flavour's renderings by fragment: those kept from the last build (store.py, when the flavour
     has a key) and those made ahead in workers are looked up, the rest rendered as they are asked for.
-    Fragments with images or raw HTML are always rendered here (their HTML depends on files), and so are
+    Fragments with images or raw HTML are always rendered here when the flavour reads files, and so are
     those with a formula that could not be typeset (its warning must repeat)."""
 
     def __init__(self, flavour: Flavour):
@@ -275,7 +279,7 @@ class _Renderings:
     def _key(self, kind: Kind, text: str) -> str | None:
         """A fragment's key among renderings, or None for one whose HTML depends on files too."""
         if (kind, text) not in self.keys:  # made once: `ahead` and the views ask for the same fragments
-            file_bound = "<" in text or "![" in text
+            file_bound = self.flavour.reads_files and ("<" in text or "![" in text)
             self.keys[kind, text] = (
                 None if file_bound else kind[0] + hashlib.sha256(text.encode()).hexdigest()[:32]
             )
