@@ -53,13 +53,20 @@ for path in sorted(Path(sys.argv[1]).glob("*.yaml")):
     yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
 """
 
-BARE_ANKI = """
-import sys, yaml, genanki
-from pathlib import Path
+# The note type and deck both Anki baselines write their notes to.
+DECK = """
 model = genanki.Model(1607392319, "Simple", fields=[{"name": "Question"}, {"name": "Answer"}],
     templates=[{"name": "Card 1", "qfmt": "{{Question}}", "afmt": "{{FrontSide}}<hr id=answer>{{Answer}}"}])
 deck = genanki.Deck(2059400110, "Bench")
-for path in sorted(Path(sys.argv[1]).glob("*.yaml")):
+"""
+
+BARE_ANKI = (
+    """
+import sys, yaml, genanki
+from pathlib import Path
+"""
+    + DECK
+    + """for path in sorted(Path(sys.argv[1]).glob("*.yaml")):
     doc = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     if not isinstance(doc, dict) or "entries" not in doc:
         continue
@@ -68,18 +75,27 @@ for path in sorted(Path(sys.argv[1]).glob("*.yaml")):
                                    guid=genanki.guid_for("bench", e["id"])))
 genanki.Package(deck).write_to_file(sys.argv[2])
 """
+)
 
+# The parser dlexport configures (CommonMark, raw HTML, tables, strikethrough, dollar math), with `options`.
+MARKDOWN_IT = """
+from markdown_it import MarkdownIt
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+md = MarkdownIt("commonmark", {"html": True, **options}).enable(["table", "strikethrough"])
+md.use(dollarmath_plugin)
+"""
 
 # The floors: the same bare scripts plus the Markdown work the step cannot skip, in a pool of forked
 # workers, a topic file at a time (as dlexport spreads its own work).
-FLOOR_LOAD = """
+FLOOR_LOAD = (
+    """
 import os, sys, yaml
 from multiprocessing import get_context
 from pathlib import Path
-from markdown_it import MarkdownIt
-from mdit_py_plugins.dollarmath import dollarmath_plugin
-md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"]).use(dollarmath_plugin)
-def check(path):
+options = {}
+"""
+    + MARKDOWN_IT
+    + """def check(path):
     doc = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     for e in doc.get("entries", []) if isinstance(doc, dict) else []:
         for name in ("question", "answer", "details", "cloze"):
@@ -88,35 +104,36 @@ def check(path):
 with get_context("fork").Pool(len(os.sched_getaffinity(0))) as pool:
     pool.map(check, sorted(Path(sys.argv[1]).glob("*.yaml")), chunksize=1)
 """
+)
 
-FLOOR_ANKI = """
+FLOOR_ANKI = (
+    """
 import os, sys, yaml, genanki, nh3
 from multiprocessing import get_context
 from pathlib import Path
-from markdown_it import MarkdownIt
-from mdit_py_plugins.dollarmath import dollarmath_plugin
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 formatter = HtmlFormatter(noclasses=True)
 def code(text, language, attrs):
     return highlight(text, get_lexer_by_name(language or "text"), formatter)
-md = MarkdownIt("commonmark", {"html": True, "highlight": code}).enable(["table", "strikethrough"])
-md.use(dollarmath_plugin)
-def rendered(path):
+options = {"highlight": code}
+"""
+    + MARKDOWN_IT
+    + """def rendered(path):
     doc = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     entries = doc.get("entries", []) if isinstance(doc, dict) else []
     return [(e["id"], *(nh3.clean(md.render(e[name])) for name in ("question", "answer"))) for e in entries]
-model = genanki.Model(1607392319, "Simple", fields=[{"name": "Question"}, {"name": "Answer"}],
-    templates=[{"name": "Card 1", "qfmt": "{{Question}}", "afmt": "{{FrontSide}}<hr id=answer>{{Answer}}"}])
-deck = genanki.Deck(2059400110, "Bench")
-with get_context("fork").Pool(len(os.sched_getaffinity(0))) as pool:
+"""
+    + DECK
+    + """with get_context("fork").Pool(len(os.sched_getaffinity(0))) as pool:
     for notes in pool.imap(rendered, sorted(Path(sys.argv[1]).glob("*.yaml"))):
         for entry_id, question, answer in notes:
             guid = genanki.guid_for("bench", entry_id)
             deck.add_note(genanki.Note(model=model, fields=[question, answer], guid=guid))
 genanki.Package(deck).write_to_file(sys.argv[2])
 """
+)
 
 BARE_PDF = """
 import sys, weasyprint
