@@ -151,3 +151,18 @@ def test_kept_handout_renderings_keep_their_mark_and_any_other_shape_is_made_aga
     shapes = ([1], ["a", "b"], {"a": 1}, 3, None)
     store.put("markdown", json.dumps({key: shapes[n % len(shapes)] for n, key in enumerate(kept)}).encode())
     assert answers(build_view(corpus, MarkdownFlavour())) == answers(first)
+
+
+def test_the_nesting_a_handout_refuses_does_not_depend_on_where_it_is_rendered(mini, tmp_path, monkeypatch):
+    """Deep enough to exhaust a forked worker's stack before the build's own (a worker's is deeper)."""
+    monkeypatch.setattr(view, "CHARS_PER_WORKER", 1)
+    edit(mini / "basics.yaml", "at most $1/4$", f"at most $1/4$ {'*' * 250}x{'*' * 250}")
+    for jobs in ("1", "2"):
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / f"cache-{jobs}"))
+        result = run(
+            "build", "-f", "md", "--jobs", jobs, "--content", mini, "--out", tmp_path / f"out-{jobs}"
+        )
+        assert result.exit_code == 1, result.output
+        assert re.search(
+            r"basics\.yaml:\d+: entry 'sigmoid-function': Markdown nested too deeply", result.output
+        )

@@ -675,6 +675,9 @@ def _settled_markdown(tokens: Sequence[Token]) -> str | None:
     return "\n\n".join(blocks) if blocks else None
 
 
+MAX_NESTING = 100  # emphasis in emphasis, a hundred deep: far beyond any answer
+
+
 def github_markdown(text: str) -> str:
     """Corpus Markdown rewritten for GitHub: its math syntax, raw HTML sanitised. Image paths stay as
     they are: handouts keep the corpus's folder layout beside them. A `Settled` result needs no tidy."""
@@ -682,6 +685,10 @@ def github_markdown(text: str) -> str:
         return Settled(text)
     md, env = _formatter(_GithubMath), {}
     tokens = md.parse(text, env)
+    # mdformat recurses once per level: refused here, at a depth that does not depend on the caller's
+    # stack (a worker's is deeper than the build's), before its recursion could run out.
+    if max((block.level + child.level for block, child in _inline_children(tokens)), default=0) > MAX_NESTING:
+        raise RecursionError(f"Markdown nested deeper than {MAX_NESTING} levels")
     if (settled := _settled_markdown(tokens)) is not None:
         return Settled(settled.strip())
     return md.renderer.render(tokens, md.options, env).strip()

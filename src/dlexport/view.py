@@ -131,7 +131,7 @@ class MarkdownFlavour(Flavour):
 def _github_markdown(text: str, where: str) -> str:
     try:
         return github_markdown(text)
-    except RecursionError:  # mdformat recurses once per nested emphasis or list level
+    except RecursionError:  # github_markdown refuses what mdformat could not recurse through
         raise ExportError(f"{where}: Markdown nested too deeply to write as a handout") from None
 
 
