@@ -300,3 +300,29 @@ def test_formats_that_render_in_forked_workers_give_the_bytes_of_a_serial_build(
     build(mini, tmp_path / "again", "-f", "anki", "-f", "md", "--jobs", "2")
     # The renderings are kept but for the one that looks like TeX.
     assert forked == [("HtmlFlavour", 2, 1), ("MarkdownFlavour", 2, 1)]
+
+
+def test_handout_pages_are_tidied_again_for_a_new_wcwidth_or_python(mini, tmp_path, cache, monkeypatch):
+    import importlib.metadata
+    import sys
+
+    import dlexport.exporters.markdown as markdown
+
+    tidied: list[str] = []
+    tidy_markdown = markdown.tidy_markdown
+    monkeypatch.setattr(markdown, "tidy_markdown", lambda page: tidied.append(page) or tidy_markdown(page))
+    build(mini, tmp_path / "a", "-f", "md")
+    tidied.clear()
+    build(mini, tmp_path / "b", "-f", "md")
+    assert tidied == []  # every page kept
+    version = importlib.metadata.version
+    monkeypatch.setattr(
+        importlib.metadata, "version", lambda name: "99" if name == "wcwidth" else version(name)
+    )
+    build(mini, tmp_path / "c", "-f", "md")
+    assert tidied
+    monkeypatch.setattr(importlib.metadata, "version", version)
+    tidied.clear()
+    monkeypatch.setattr(sys, "version", "3.99")
+    build(mini, tmp_path / "d", "-f", "md")
+    assert tidied

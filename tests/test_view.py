@@ -148,8 +148,10 @@ def test_kept_handout_renderings_keep_their_mark_and_any_other_shape_is_made_aga
         return [(type(e.answer), e.answer) for c in chapters for e in c.entries]
 
     assert answers(build_view(corpus, MarkdownFlavour())) == answers(first)
-    shapes = ([1], ["a", "b"], {"a": 1}, 3, None)
+    shapes = ([1], ["a", "b"], {"a": 1}, 3, None, "\ud800", ["\ud800"])  # a lone surrogate: no file holds it
     store.put("markdown", json.dumps({key: shapes[n % len(shapes)] for n, key in enumerate(kept)}).encode())
+    assert answers(build_view(corpus, MarkdownFlavour())) == answers(first)
+    store.put("markdown", b"[" * 100_000 + b"]" * 100_000)
     assert answers(build_view(corpus, MarkdownFlavour())) == answers(first)
 
 
@@ -166,3 +168,28 @@ def test_the_nesting_a_handout_refuses_does_not_depend_on_where_it_is_rendered(m
         assert re.search(
             r"basics\.yaml:\d+: entry 'sigmoid-function': Markdown nested too deeply", result.output
         )
+
+
+def test_handout_renderings_are_made_again_for_a_new_wcwidth_or_python(mini, tmp_path, monkeypatch):
+    import importlib.metadata
+    import sys
+
+    class Kept(CountedFlavour):
+        key = "markdown"
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    corpus = load_corpus(mini)
+    build_view(corpus, Kept())
+    RENDERED_HERE.clear()
+    build_view(corpus, Kept())
+    assert RENDERED_HERE == []
+    version = importlib.metadata.version
+    monkeypatch.setattr(
+        importlib.metadata, "version", lambda name: "99" if name == "wcwidth" else version(name)
+    )
+    build_view(corpus, Kept())  # mdformat-gfm pads table columns by wcwidth's character widths
+    assert RENDERED_HERE
+    RENDERED_HERE.clear()
+    monkeypatch.setattr(sys, "version", "3.99")
+    build_view(corpus, Kept())  # raw HTML is read by Python's html.parser
+    assert RENDERED_HERE

@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import json
 import re
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -85,8 +86,17 @@ class Flavour:
         return rendering
 
     def restored(self, value: Any) -> str | None:
-        """A rendering kept by an earlier build, or None for a value of another shape (made again)."""
-        return value if isinstance(value, str) else None
+        """A rendering kept by an earlier build, or None for a value of another shape or text no output
+        could hold (a lone surrogate): it is made again."""
+        return value if isinstance(value, str) and _encodable(value) else None
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class HtmlFlavour(Flavour):
@@ -123,8 +133,8 @@ class MarkdownFlavour(Flavour):
         return [rendering] if isinstance(rendering, Settled) else rendering
 
     def restored(self, value: Any) -> str | None:
-        if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str):
-            return Settled(value[0])
+        if isinstance(value, list) and len(value) == 1:
+            return None if (text := super().restored(value[0])) is None else Settled(text)
         return super().restored(value)
 
 
@@ -211,8 +221,9 @@ def _fragments(e: Entry, details: bool) -> Iterator[Fragment]:
 CHARS_PER_WORKER = 2**19
 
 
-# What renderings are made with, besides dlexport: a new version of one makes them all again.
-_LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "mdformat", "mdformat-gfm", "nh3", "pygments", "ziamath")
+# What renderings are made with besides dlexport and Python (html.parser): a new version of one makes them
+# all again.
+_LIBRARIES = "markdown-it-py mdit-py-plugins mdformat mdformat-gfm wcwidth nh3 pygments ziamath".split()
 
 
 class _Renderings:
@@ -228,8 +239,9 @@ class _Renderings:
         self.store: Store | None = None
         self.old: dict[str, str] = {}  # kept from the last build
         if flavour.key:
-            self.store = Store("views", "\0".join([code_version(), *map(version, _LIBRARIES)]), limit=50)
-            with contextlib.suppress(ValueError):
+            salt = "\0".join([code_version(), sys.version, *map(version, _LIBRARIES)])
+            self.store = Store("views", salt, limit=50)
+            with contextlib.suppress(ValueError, RecursionError):  # a record of another shape: none
                 kept = json.loads(self.store.get(flavour.key) or b"{}")
                 restored = kept.items() if isinstance(kept, dict) else ()
                 self.old = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -73,8 +74,8 @@ class _Tidied(Store):
     def __init__(self) -> None:
         from importlib.metadata import version
 
-        libraries = ("mdformat", "mdformat-gfm", "markdown-it-py", "mdit-py-plugins", "nh3")
-        super().__init__("md", "\0".join([code_version(), *map(version, libraries)]), limit=200)
+        libraries = ("mdformat", "mdformat-gfm", "wcwidth", "markdown-it-py", "mdit-py-plugins", "nh3")
+        super().__init__("md", "\0".join([code_version(), sys.version, *map(version, libraries)]), limit=200)
 
     def __call__(self, page: str) -> str:
         if (kept := self.get(page)) is not None:
